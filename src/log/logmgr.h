@@ -1,0 +1,85 @@
+/*
+ * logmgr.h — the log manager: every partition log under one log directory.
+ *
+ *   <dir>/meta.properties                     (owned by the broker, not here)
+ *   <dir>/<topic>-<partition>/                one rn_plog_t each
+ *   <dir>/recovery-point-offset-checkpoint    per partition: offset below which data
+ *                                             is fsynced (written atomically)
+ *   <dir>/.clean-shutdown                     present only after a clean close
+ *
+ * Checkpoint format (text, as Kafka's): a version line "0", a count line, then one
+ * "topic partition offset" line per partition.
+ *
+ * At open the manager reads the checkpoint and the clean-shutdown marker, deletes the
+ * marker (so a crash from now on is seen as unclean), and opens each partition
+ * directory: after a clean shutdown nothing is scanned; after a crash only the tail
+ * past each partition's recovery point is re-validated. It owns the shared fd cache,
+ * a retention timer (log.retention.check.interval.ms), a flush timer for flush_ms,
+ * and runs unlinks of deleted segments on the thread pool.
+ *
+ * Loop thread only.
+ */
+#ifndef RN_LOG_LOGMGR_H
+#define RN_LOG_LOGMGR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "common/clock.h"
+#include "log/config.h"
+#include "log/plog.h"
+
+typedef struct rn_logmgr_s rn_logmgr_t;
+
+typedef struct rn_logmgr_opts_s {
+    const char *dir;            /* created if missing */
+    rn_log_config_t defaults;   /* for partitions without overrides */
+    int64_t retention_check_ms; /* retention timer period; <= 0: no timer */
+    int max_open_files;         /* fd cache size; 0: 1024 */
+    const rn_clock_t *clock;    /* NULL: real clock */
+} rn_logmgr_opts_t;
+
+void rn_logmgr_opts_default(rn_logmgr_opts_t *opts);
+
+/* Open every partition under opts->dir. loop may be NULL (no timers, no background
+ * fsync: for tools and tests). Returns 0 and *out or -errno / RN_ECORRUPT with the
+ * offending directory logged once. */
+int rn_logmgr_open(uv_loop_t *loop, const rn_logmgr_opts_t *opts, rn_logmgr_t **out);
+
+/*
+ * Close: stop timers, wait for background fsyncs, and when `clean`, fsync every
+ * partition, write the checkpoint and the clean-shutdown marker. Frees mgr.
+ * With a loop, call from the loop thread: it closes its handles and runs
+ * UV_RUN_NOWAIT iterations until their close callbacks have run. Returns 0 or -errno
+ * (mgr is freed either way).
+ */
+int rn_logmgr_close(rn_logmgr_t *mgr, bool clean);
+
+/* The partition's log, or NULL. Borrowed. */
+rn_plog_t *rn_logmgr_get(rn_logmgr_t *mgr, const char *topic, int32_t partition);
+
+/* Create (or return the existing) partition log with cfg (NULL: defaults).
+ * Topic names: 1..249 chars of [A-Za-z0-9._-] (RN_ECONFIG otherwise). */
+int rn_logmgr_create(rn_logmgr_t *mgr, const char *topic, int32_t partition,
+                     const rn_log_config_t *cfg, rn_plog_t **out);
+
+/* Close and delete the partition's directory and files. RN_... -ENOENT if absent. */
+int rn_logmgr_delete(rn_logmgr_t *mgr, const char *topic, int32_t partition);
+
+int rn_logmgr_partition_count(const rn_logmgr_t *mgr);
+
+/* Call fn for every partition (order unspecified); fn must not create or delete. */
+typedef void (*rn_logmgr_visit_fn)(const char *topic, int32_t partition, rn_plog_t *plog,
+                                   void *arg);
+void rn_logmgr_foreach(rn_logmgr_t *mgr, rn_logmgr_visit_fn fn, void *arg);
+
+/* Run retention over every partition now (the timer calls this). Returns segments
+ * deleted in all, or -errno. */
+int rn_logmgr_retention_run(rn_logmgr_t *mgr, int64_t now_ms);
+
+/* Write the recovery-point checkpoint now (tmp file, fsync, rename). 0 or -errno. */
+int rn_logmgr_checkpoint(rn_logmgr_t *mgr);
+
+#endif
