@@ -75,7 +75,9 @@ static inline size_t rn_batch_size(const rn_batch_header_t *h) {
 
 /* Offset of the last record of the batch. */
 static inline int64_t rn_batch_last_offset(const rn_batch_header_t *h) {
-    return h->base_offset + h->last_offset_delta;
+    /* Wrapping add: both fields come off the wire, and a signed overflow would be
+     * undefined behaviour. Equal to base_offset + last_offset_delta otherwise. */
+    return (int64_t)((uint64_t)h->base_offset + (uint64_t)(int64_t)h->last_offset_delta);
 }
 
 /*
@@ -150,10 +152,16 @@ typedef struct rn_batch_iter_s {
     size_t pos;
     int32_t index;     /* records returned so far */
     uint8_t *inflated; /* owned; NULL for uncompressed batches */
+    int err;           /* sticky error of rn_batch_iter_next; 0 while healthy */
 } rn_batch_iter_t;
 
+/* Largest decompressed records area the iterator and rn_batch_validate accept (a
+ * decompression bomb guard); a batch inflating past it is RN_ETOOLARGE. */
+#define RN_BATCH_MAX_INFLATED ((size_t)64 << 20)
+
 /* rn_batch_check + decompress if needed. On error nothing needs deinit.
- * Returns 0, the rn_batch_check errors, RN_EBADCODEC, RN_ECOMPRESS. */
+ * Returns 0, the rn_batch_check errors, RN_EBADCODEC, RN_ECOMPRESS, RN_ETOOLARGE
+ * (decompresses to more than RN_BATCH_MAX_INFLATED bytes). */
 int rn_batch_iter_init(rn_batch_iter_t *it, const uint8_t *p, size_t len);
 
 /* 1 and *rec filled; 0 at the end (after exactly recordsCount records);
@@ -201,7 +209,9 @@ size_t rn_batch_builder_size(const rn_batch_builder_t *b);
 
 /* Produce the batch (compressed per opts, CRC filled in). *out is allocated with
  * rn_malloc and owned by the caller. At least one record must have been added.
- * The builder stays usable only for deinit. Returns 0 or RN_ECOMPRESS. */
+ * The builder stays usable only for deinit. Returns 0, RN_ECOMPRESS, RN_EBADCODEC
+ * (opts.codec is not none or gzip) or RN_ETOOLARGE (the compressed batch would
+ * exceed INT32_MAX bytes). */
 int rn_batch_builder_finish(rn_batch_builder_t *b, uint8_t **out, size_t *out_len);
 
 void rn_batch_builder_deinit(rn_batch_builder_t *b);
