@@ -27,7 +27,8 @@
     X(ECLOSED, "object is closed")                                                                 \
     X(EBUSY, "operation already in progress")                                                      \
     X(ECONFIG, "invalid configuration value")                                                      \
-    X(ECOMPRESS, "compression or decompression failed")
+    X(ECOMPRESS, "compression or decompression failed")                                            \
+    X(EBADVERSION, "unsupported API key or version")
 
 enum {
     RN_ERROR_BASE = -100000,
