@@ -28,7 +28,15 @@
     X(EBUSY, "operation already in progress")                                                      \
     X(ECONFIG, "invalid configuration value")                                                      \
     X(ECOMPRESS, "compression or decompression failed")                                            \
-    X(EBADVERSION, "unsupported API key or version")
+    X(EBADVERSION, "unsupported API key or version")                                               \
+    X(ENOTLEADER, "not the metadata quorum leader (controller)")                                   \
+    X(ERAFT, "metadata quorum (libraft) failure")                                                  \
+    X(EINVALIDTOPIC, "invalid topic name")                                                         \
+    X(ETOPICEXISTS, "topic already exists")                                                        \
+    X(EUNKNOWNTOPIC, "unknown topic")                                                              \
+    X(EINVALIDPARTITIONS, "invalid number of partitions or unknown partition")                     \
+    X(EREPLICATIONFACTOR, "replication factor below 1 or above the live broker count")             \
+    X(EUNKNOWNBROKER, "unknown broker")
 
 enum {
     RN_ERROR_BASE = -100000,

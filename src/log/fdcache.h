@@ -32,8 +32,10 @@ void rn_fdcache_free(rn_fdcache_t *cache);
 int rn_fdcache_pin(rn_fdcache_t *cache, rn_fdentry_t **slot, const char *path, int flags);
 void rn_fdcache_unpin(rn_fdcache_t *cache, rn_fdentry_t *entry);
 
-/* Forget the file: close its fd if open and free the slot (set *slot NULL). Must not be
- * pinned. Call before unlinking or renaming the file. */
+/* Forget the file: close its fd if open and free the slot (set *slot NULL). Call before
+ * unlinking or renaming the file. If the entry is still pinned (a thread-pool fsync holds
+ * it), it is detached instead: the fd stays valid for the holders and is closed and
+ * freed at the last rn_fdcache_unpin. */
 void rn_fdcache_release(rn_fdcache_t *cache, rn_fdentry_t **slot);
 
 /* Descriptors open now, and how many opens happened in all (for tests). */

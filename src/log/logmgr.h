@@ -39,8 +39,11 @@ typedef struct rn_logmgr_opts_s {
     int64_t retention_check_ms; /* retention timer period; <= 0: no timer */
     int max_open_files;         /* fd cache size; 0: 1024 */
     const rn_clock_t *clock;    /* NULL: real clock */
+    int64_t checkpoint_ms;      /* recovery-point checkpoint timer period; <= 0: none */
 } rn_logmgr_opts_t;
 
+/* dir "./data", DESIGN.md log defaults, retention check every 300000 ms, 1024 open
+ * files, the real clock, a checkpoint every 60000 ms. */
 void rn_logmgr_opts_default(rn_logmgr_opts_t *opts);
 
 /* Open every partition under opts->dir. loop may be NULL (no timers, no background

@@ -1,0 +1,61 @@
+/*
+ * logmgr_int.h — the log manager's state, shared by logmgr.c (open, close, create,
+ * delete, lookups) and logmgr_tasks.c (timers, retention, flushes, checkpoints and the
+ * thread-pool jobs that remove deleted files).
+ *
+ * Invariants: every plog in `parts` was opened with `env`; `pending` counts thread-pool
+ * jobs and `closing` handles whose close callbacks have not run yet — the manager is
+ * freed only when both are zero and no plog (live or zombie) has a flush in flight.
+ * A zombie is a deleted partition whose plog still had a flush in flight; it is
+ * closed once that flush completes.
+ */
+#ifndef RN_LOG_LOGMGR_INT_H
+#define RN_LOG_LOGMGR_INT_H
+
+#include "log/checkpoint.h"
+#include "log/logmgr.h"
+#include "log/partmap.h"
+#include "log/trash.h"
+
+#define RN__CLEAN_MARKER ".clean-shutdown"
+
+struct rn_logmgr_s {
+    uv_loop_t *loop; /* NULL: no timers, everything inline */
+    char *dir;
+    rn_logmgr_opts_t opts; /* opts.dir points at dir */
+    rn_fdcache_t *fds;
+    rn_plog_env_t env;
+    rn__partmap_t parts;
+    uv_timer_t retention_timer, flush_timer, checkpoint_timer;
+    bool timers;
+    int closing; /* handles closing */
+    int pending; /* thread-pool jobs running */
+    rn_plog_t **zombies;
+    int nzombies, capzombies;
+    uint64_t deletions; /* names deleted partition directories uniquely */
+    rn__trash_t trash;
+    rn__ckpt_writer_t ckpt;
+    uint64_t ckpt_seq;
+};
+
+/* Start the timers (loop set). 0 or a libuv error. */
+int rn__logmgr_timers_start(rn_logmgr_t *mgr);
+
+/* Close the timers and run the loop until they, every thread-pool job and every
+ * flush in flight are done; then close the zombies. */
+void rn__logmgr_quiesce(rn_logmgr_t *mgr);
+
+/* Remove everything in mgr->trash (and the plogs' trash): on the thread pool with a
+ * loop, else now. */
+void rn__logmgr_empty_trash(rn_logmgr_t *mgr);
+
+/* Close the zombies whose flushes are done. */
+void rn__logmgr_reap(rn_logmgr_t *mgr);
+
+/* The checkpoint text of every partition now. */
+char *rn__logmgr_checkpoint_text(rn_logmgr_t *mgr, size_t *len);
+
+/* Flush every partition for a clean shutdown. 0 or -errno. */
+int rn__logmgr_flush_all(rn_logmgr_t *mgr);
+
+#endif
