@@ -1,0 +1,72 @@
+/*
+ * controller.h — the decisions the controller (the metadata quorum's Raft leader)
+ * takes before it proposes records: validate a request against the current image and
+ * turn it into the records that carry it out.
+ *
+ * These functions are pure: they read the image and build records, and neither
+ * propose nor apply anything. The caller proposes the records (rn_quorum_propose)
+ * and reports the outcome. Because two proposals validated against the same image
+ * can race, the apply step re-checks (a second CreateTopic of the same name is skipped
+ * and its proposer learns RN_ETOPICEXISTS from rn_quorum_propose's callback).
+ *
+ * Every function writes a one-line reason into err (when err is non-NULL) on failure,
+ * naming the topic, key or value, for the protocol's error_message fields.
+ */
+#ifndef RN_META_CONTROLLER_H
+#define RN_META_CONTROLLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meta/image.h"
+#include "meta/records.h"
+
+/* Most partitions one CreateTopic may ask for (bounds one Raft entry's size). */
+#define RN_CONTROLLER_MAX_PARTITIONS 100000
+
+typedef struct rn_topic_spec_s {
+    const char *name;
+    int32_t partitions;
+    int32_t replication_factor;
+    const rn_meta_kv_t *configs; /* overrides; borrowed */
+    size_t nconfigs;
+} rn_topic_spec_t;
+
+/* Kafka's rules: 1..249 characters of [A-Za-z0-9._-], and not "." or "..".
+ * 0 or RN_EINVALIDTOPIC. */
+int rn_controller_check_topic_name(const char *name);
+
+/* A per-topic override: the key must be one DESIGN.md lists and the value valid for
+ * it (integers in range, true/false, default/sticky/hash). value NULL asks whether
+ * the key may be removed (any known key may). 0 or RN_ECONFIG. */
+int rn_controller_check_config(const char *key, const char *value, char *err, size_t errlen);
+
+/* Validate spec against img and build the CreateTopic record in *out (owned by the
+ * caller: rn_meta_record_deinit). Replicas go round-robin over the live (unfenced)
+ * brokers, each partition starting one broker further on, and the starting broker
+ * moves with the number of partitions already in the cluster, so leaders spread
+ * evenly within and across topics. The new topic gets a random id (topic_id NULL) or
+ * topic_id. Every replica starts in the ISR, the first replica leads at epoch 0.
+ * 0, or RN_EINVALIDTOPIC, RN_ETOPICEXISTS, RN_EINVALIDPARTITIONS (< 1 or over
+ * RN_CONTROLLER_MAX_PARTITIONS), RN_EREPLICATIONFACTOR (< 1 or more than the live
+ * brokers), RN_ECONFIG (a bad or repeated override). */
+int rn_controller_create_topic(const rn_meta_image_t *img, const rn_topic_spec_t *spec,
+                               const uint8_t *topic_id, rn_meta_record_t *out, char *err,
+                               size_t errlen);
+
+/* The DeleteTopic record for name. 0 or RN_EUNKNOWNTOPIC. */
+int rn_controller_delete_topic(const rn_meta_image_t *img, const char *name, rn_meta_record_t *out,
+                               char *err, size_t errlen);
+
+/* SetTopicConfig records for changes (value NULL: remove the override), all validated
+ * before any is built. *out is an rn_malloc'd array of *nout records: deinit each,
+ * then rn_free the array. 0, or RN_EUNKNOWNTOPIC / RN_ECONFIG with *out NULL. */
+int rn_controller_alter_configs(const rn_meta_image_t *img, const char *name,
+                                const rn_meta_kv_t *changes, size_t n, rn_meta_record_t **out,
+                                size_t *nout, char *err, size_t errlen);
+
+/* 16 random bytes from the kernel, never all zero (a topic or cluster id).
+ * 0 or -errno. */
+int rn_controller_random_id(uint8_t id[RN_META_ID_LEN]);
+
+#endif
