@@ -17,94 +17,33 @@
 
 #include <uv.h>
 
-#include "common/alloc.h"
-#include "common/clock.h"
-#include "common/errors.h"
-#include "log/config.h"
-#include "log/fdcache.h"
-#include "log/plog.h"
-#include "proto/batch.h"
-#include "testutil.h"
+#include "logtest.h"
 
-#define assert_rc(expr, want)                                                                      \
-    do {                                                                                           \
-        int rc_ = (expr);                                                                          \
-        int want_ = (want);                                                                        \
-        if (rc_ != want_)                                                                          \
-            fail_msg("%s: got %s (%d), want %s (%d)", #expr, rn_errname(rc_), rc_,                 \
-                     rn_errname(want_), want_);                                                    \
-    } while (0)
+typedef lt_fx_t fx_t;
 
-#define T0 1700000000000LL
-
-typedef struct fx_s {
-    char *root;
-    char pdir[512];
-    int64_t now;
-    rn_clock_t clk;
-    rn_fdcache_t *fds;
-    uv_loop_t loop;
-    bool loop_live;
-    rn_plog_env_t env;
-    rn_log_config_t cfg;
-    rn_plog_t *plog;
-} fx_t;
-
+/* Append nrec records ("k" = "value") stamped now. */
 static int64_t append(fx_t *fx, int nrec) {
-    rn_batch_opts_t opts;
-    rn_batch_opts_default(&opts);
-    rn_batch_builder_t bld;
-    rn_batch_builder_init(&bld, &opts);
-    for (int i = 0; i < nrec; i++)
-        assert_rc(rn_batch_builder_add(&bld, fx->now, "k", 1, "value", 5, NULL, 0), 0);
-    uint8_t *p = NULL;
     size_t len;
-    assert_rc(rn_batch_builder_finish(&bld, &p, &len), 0);
-    rn_batch_builder_deinit(&bld);
+    uint8_t *p = lt_batch(nrec, fx->now, "k", 1, "value", 5, &len);
     int64_t base = -1;
     assert_rc(rn_plog_append(fx->plog, p, len, 0, &base), 0);
     rn_free(p);
     return base;
 }
 
+/* Both flush policies off: each test sets the one it is about. */
 static int setup(void **state) {
-    fx_t *fx = calloc(1, sizeof *fx);
-    fx->root = rn_test_tmpdir("flush");
-    snprintf(fx->pdir, sizeof fx->pdir, "%s/audit-0", fx->root);
-    fx->now = T0;
-    fx->clk.now_ms = rn_clock_manual_now;
-    fx->clk.arg = &fx->now;
-    assert_rc(rn_fdcache_new(16, &fx->fds), 0);
-    fx->env.fds = fx->fds;
-    fx->env.clock = &fx->clk;
-    rn_log_config_default(&fx->cfg);
+    fx_t *fx = lt_fx_new("flush", "audit-0", 16);
     fx->cfg.flush_messages = 0;
     fx->cfg.flush_ms = 0;
     *state = fx;
     return 0;
 }
 
-static int teardown(void **state) {
-    fx_t *fx = *state;
-    rn_plog_close(fx->plog);
-    if (fx->loop_live) {
-        uv_run(&fx->loop, UV_RUN_NOWAIT);
-        assert_rc(uv_loop_close(&fx->loop), 0);
-    }
-    rn_fdcache_free(fx->fds);
-    rn_test_rmtree(fx->root);
-    free(fx->root);
-    free(fx);
-    return 0;
-}
-
 static void fx_open(fx_t *fx, bool with_loop) {
-    if (with_loop) {
-        assert_rc(uv_loop_init(&fx->loop), 0);
-        fx->loop_live = true;
-        fx->env.loop = &fx->loop;
-    }
-    assert_rc(rn_plog_open(fx->pdir, &fx->cfg, &fx->env, 0, false, &fx->plog), 0);
+    if (with_loop)
+        lt_fx_loop(fx);
+    lt_fx_open(fx);
 }
 
 /* Run the loop without blocking until *done (or 10 s of real time: then fail). */
@@ -362,7 +301,7 @@ static void test_flush_request_without_loop_fails_without_callback(void **state)
     assert_int_equal(rn_plog_recovery_point(fx->plog), 0);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, lt_teardown)
 
 int main(void) {
     const struct CMUnitTest tests[] = {

@@ -11,7 +11,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,26 +21,10 @@
 
 #include <uv.h>
 
-#include "common/alloc.h"
-#include "common/clock.h"
-#include "common/errors.h"
 #include "common/logging.h"
-#include "log/config.h"
 #include "log/logmgr.h"
-#include "log/plog.h"
-#include "proto/batch.h"
-#include "testutil.h"
+#include "logtest.h"
 
-#define assert_rc(expr, want)                                                                      \
-    do {                                                                                           \
-        int rc_ = (expr);                                                                          \
-        int want_ = (want);                                                                        \
-        if (rc_ != want_)                                                                          \
-            fail_msg("%s: got %s (%d), want %s (%d)", #expr, rn_errname(rc_), rc_,                 \
-                     rn_errname(want_), want_);                                                    \
-    } while (0)
-
-#define T0         1700000000000LL
 #define CHECKPOINT "recovery-point-offset-checkpoint"
 #define CLEAN      ".clean-shutdown"
 
@@ -55,25 +38,14 @@ typedef struct fx_s {
     bool loop_live;
 } fx_t;
 
-static uint8_t *make_batch(int nrec, int64_t ts, size_t vlen, size_t *len) {
-    rn_batch_opts_t opts;
-    rn_batch_opts_default(&opts);
-    rn_batch_builder_t bld;
-    rn_batch_builder_init(&bld, &opts);
-    char val[256];
-    assert_true(vlen <= sizeof val);
-    memset(val, 'x', vlen);
-    for (int i = 0; i < nrec; i++)
-        assert_rc(rn_batch_builder_add(&bld, ts, "k", 1, val, (int32_t)vlen, NULL, 0), 0);
-    uint8_t *out = NULL;
-    assert_rc(rn_batch_builder_finish(&bld, &out, len), 0);
-    rn_batch_builder_deinit(&bld);
-    return out;
+/* Records keyed "k" with 16-byte values. */
+static uint8_t *make_batch(int nrec, int64_t ts, size_t *len) {
+    return lt_batch(nrec, ts, "k", 1, "xxxxxxxxxxxxxxxx", 16, len);
 }
 
 static int64_t append(fx_t *fx, rn_plog_t *plog, int nrec) {
     size_t len;
-    uint8_t *p = make_batch(nrec, fx->now, 16, &len);
+    uint8_t *p = make_batch(nrec, fx->now, &len);
     int64_t base = -1;
     assert_rc(rn_plog_append(plog, p, len, 0, &base), 0);
     rn_free(p);
@@ -94,9 +66,7 @@ static bool exists_in(const fx_t *fx, const char *name) {
 static int setup(void **state) {
     fx_t *fx = calloc(1, sizeof *fx);
     fx->root = rn_test_tmpdir("logmgr");
-    fx->now = T0;
-    fx->clk.now_ms = rn_clock_manual_now;
-    fx->clk.arg = &fx->now;
+    lt_clock_init(&fx->clk, &fx->now);
     rn_logmgr_opts_default(&fx->opts);
     fx->opts.dir = fx->root;
     fx->opts.retention_check_ms = 0;
@@ -429,23 +399,14 @@ static void test_logmgr_reopen_after_unclean_stop_recovers(void **state) {
     mgr_close(fx, false);
     assert_false(exists_in(fx, CLEAN));
     /* A torn write at the end of orders-0's last segment. */
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char last[64] = "";
-    while ((de = readdir(d)) != NULL)
-        if (strlen(de->d_name) == 24 && strcmp(de->d_name + 20, ".log") == 0 &&
-            strcmp(de->d_name, last) > 0)
-            snprintf(last, sizeof last, "%s", de->d_name);
-    closedir(d);
-    char path[1200];
+    char last[NAME_MAX + 1];
+    lt_newest_log(dir, last, sizeof last);
+    char path[sizeof dir + sizeof last]; /* dir, '/' and the name, each at its longest */
     snprintf(path, sizeof path, "%s/%s", dir, last);
     long long size = rn_test_file_size(path);
-    int fd = open(path, O_WRONLY | O_APPEND);
-    assert_true(fd >= 0);
     uint8_t junk[100];
     memset(junk, 0xab, sizeof junk);
-    assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
-    close(fd);
+    lt_file_append(path, junk, sizeof junk);
     rn_test_capture_logs();
     mgr_open(fx);
     rn_log_set_sink(NULL, NULL);
@@ -538,7 +499,7 @@ static void test_logmgr_bad_partition_directory_name_is_corrupt(void **state) {
 static void test_logmgr_retention_run_applies_each_partitions_config(void **state) {
     fx_t *fx = *state;
     size_t b;
-    rn_free(make_batch(1, 0, 16, &b));
+    rn_free(make_batch(1, 0, &b));
     fx->opts.defaults.segment_bytes = (int64_t)(2 * b);
     fx->opts.defaults.retention_ms = 1000;
     mgr_open(fx);
@@ -745,7 +706,7 @@ static double secs_since(int64_t t) {
 static void test_logmgr_ten_thousand_partitions_reopen_with_bounded_fds(void **state) {
     fx_t *fx = *state;
     size_t b;
-    rn_free(make_batch(1, 0, 16, &b));
+    rn_free(make_batch(1, 0, &b));
     fx->opts.defaults.segment_bytes = (int64_t)(2 * b); /* 3 batches: 2 segments each */
     fx->opts.max_open_files = MAX_OPEN;
     int base_fds = count_fds();

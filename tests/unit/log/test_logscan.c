@@ -12,50 +12,35 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/alloc.h"
-#include "common/errors.h"
 #include "log/logscan.h"
-#include "proto/batch.h"
-#include "testutil.h"
+#include "logtest.h"
 
-typedef struct fx_s {
-    char *dir;
-    char path[600];
-    int fd;
-} fx_t;
+/* The .log file under test, empty at the start. */
+typedef lt_tmpfile_t fx_t;
 
 static int setup(void **state) {
     fx_t *fx = calloc(1, sizeof *fx);
-    fx->dir = rn_test_tmpdir("logscan");
-    snprintf(fx->path, sizeof fx->path, "%s/00000000000000000000.log", fx->dir);
-    fx->fd = open(fx->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    assert_true(fx->fd >= 0);
+    lt_tmpfile_open(fx, "logscan", "00000000000000000000.log");
     *state = fx;
     return 0;
 }
 
 static int teardown(void **state) {
-    fx_t *fx = *state;
-    close(fx->fd);
-    rn_test_rmtree(fx->dir);
-    free(fx->dir);
-    free(fx);
+    lt_tmpfile_close(*state);
+    free(*state);
     return 0;
 }
 
+/* nrec records of vlen zero bytes stamped 1000, 1001, ..., stamped at base. */
 static uint8_t *make_batch(int64_t base, int nrec, size_t vlen, size_t *len) {
-    rn_batch_opts_t opts;
-    rn_batch_opts_default(&opts);
     rn_batch_builder_t b;
-    rn_batch_builder_init(&b, &opts);
+    lt_builder_init(&b);
     char *val = calloc(1, vlen + 1);
     for (int i = 0; i < nrec; i++)
         assert_int_equal(rn_batch_builder_add(&b, 1000 + i, NULL, -1, val, (int32_t)vlen, NULL, 0),
                          0);
     free(val);
-    uint8_t *out;
-    assert_int_equal(rn_batch_builder_finish(&b, &out, len), 0);
-    rn_batch_builder_deinit(&b);
+    uint8_t *out = lt_builder_finish(&b, len);
     rn_batch_stamp(out, base, 0);
     return out;
 }

@@ -14,31 +14,24 @@
 
 #include "common/errors.h"
 #include "log/offset_index.h"
-#include "testutil.h"
+#include "logtest.h"
 
 typedef struct fx_s {
-    char *dir;
-    char path[600];
-    int fd;
+    lt_tmpfile_t file; /* the index file, empty at the start */
     rn__oindex_t idx;
 } fx_t;
 
 static int setup(void **state) {
     fx_t *fx = calloc(1, sizeof *fx);
-    fx->dir = rn_test_tmpdir("oindex");
-    snprintf(fx->path, sizeof fx->path, "%s/00000000000000000000.index", fx->dir);
-    fx->fd = open(fx->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    assert_true(fx->fd >= 0);
-    assert_int_equal(rn__oindex_load(&fx->idx, fx->fd), 0);
+    lt_tmpfile_open(&fx->file, "oindex", "00000000000000000000.index");
+    assert_int_equal(rn__oindex_load(&fx->idx, fx->file.fd), 0);
     *state = fx;
     return 0;
 }
 
 static int teardown(void **state) {
     fx_t *fx = *state;
-    close(fx->fd);
-    rn_test_rmtree(fx->dir);
-    free(fx->dir);
+    lt_tmpfile_close(&fx->file);
     free(fx);
     return 0;
 }
@@ -47,13 +40,13 @@ static int teardown(void **state) {
 static void fill(fx_t *fx, int n) {
     for (int i = 1; i <= n; i++) {
         rn__oentry_t e = {(uint32_t)(10 * i), (uint32_t)(100 * i)};
-        assert_int_equal(rn__oindex_append(&fx->idx, fx->fd, &e, 1), 0);
+        assert_int_equal(rn__oindex_append(&fx->idx, fx->file.fd, &e, 1), 0);
     }
 }
 
 static rn__oentry_t lookup(fx_t *fx, uint32_t rel) {
     rn__oentry_t e = {99, 99};
-    assert_int_equal(rn__oindex_lookup(&fx->idx, fx->fd, rel, &e), 0);
+    assert_int_equal(rn__oindex_lookup(&fx->idx, fx->file.fd, rel, &e), 0);
     return e;
 }
 
@@ -65,15 +58,15 @@ static void assert_entry(rn__oentry_t e, uint32_t rel, uint32_t pos) {
 static void test_oindex_entries_are_8_big_endian_bytes(void **state) {
     fx_t *fx = *state;
     rn__oentry_t e[2] = {{0x01020304, 0x0a0b0c0d}, {0x01020305, 0x0a0b0c0e}};
-    assert_int_equal(rn__oindex_append(&fx->idx, fx->fd, e, 2), 0);
+    assert_int_equal(rn__oindex_append(&fx->idx, fx->file.fd, e, 2), 0);
     size_t len;
-    uint8_t *raw = rn_test_read_file(fx->path, &len);
+    uint8_t *raw = rn_test_read_file(fx->file.path, &len);
     const uint8_t want[] = {1, 2, 3, 4, 10, 11, 12, 13, 1, 2, 3, 5, 10, 11, 12, 14};
     assert_int_equal(len, sizeof want);
     assert_memory_equal(raw, want, sizeof want);
     free(raw);
     rn__oindex_t again;
-    assert_int_equal(rn__oindex_load(&again, fx->fd), 0);
+    assert_int_equal(rn__oindex_load(&again, fx->file.fd), 0);
     assert_int_equal(again.count, 2);
     assert_entry(again.last, 0x01020305, 0x0a0b0c0e);
 }
@@ -115,53 +108,53 @@ static void test_oindex_lookup_boundaries_large_index_binary_search(void **state
 static void test_oindex_truncate_drops_entries_at_or_past(void **state) {
     fx_t *fx = *state;
     fill(fx, 1000);
-    assert_int_equal(rn__oindex_truncate(&fx->idx, fx->fd, 20000), 0); /* after last */
+    assert_int_equal(rn__oindex_truncate(&fx->idx, fx->file.fd, 20000), 0); /* after last */
     assert_int_equal(fx->idx.count, 1000);
-    assert_int_equal(rn__oindex_truncate(&fx->idx, fx->fd, 7005), 0); /* between */
+    assert_int_equal(rn__oindex_truncate(&fx->idx, fx->file.fd, 7005), 0); /* between */
     assert_int_equal(fx->idx.count, 700);
     assert_entry(fx->idx.last, 7000, 70000);
-    assert_int_equal(rn__oindex_truncate(&fx->idx, fx->fd, 7000), 0); /* exact */
+    assert_int_equal(rn__oindex_truncate(&fx->idx, fx->file.fd, 7000), 0); /* exact */
     assert_int_equal(fx->idx.count, 699);
     assert_entry(fx->idx.last, 6990, 69900);
-    assert_int_equal(rn_test_file_size(fx->path), 699 * 8);
-    assert_int_equal(rn__oindex_truncate(&fx->idx, fx->fd, 3), 0); /* before first */
+    assert_int_equal(rn_test_file_size(fx->file.path), 699 * 8);
+    assert_int_equal(rn__oindex_truncate(&fx->idx, fx->file.fd, 3), 0); /* before first */
     assert_int_equal(fx->idx.count, 0);
-    assert_int_equal(rn_test_file_size(fx->path), 0);
+    assert_int_equal(rn_test_file_size(fx->file.path), 0);
     assert_entry(lookup(fx, 500), 0, 0);
 }
 
 static void test_oindex_load_rejects_partial_entry(void **state) {
     fx_t *fx = *state;
     fill(fx, 3);
-    assert_int_equal(ftruncate(fx->fd, 3 * 8 + 5), 0);
+    assert_int_equal(ftruncate(fx->file.fd, 3 * 8 + 5), 0);
     rn__oindex_t idx;
-    assert_int_equal(rn__oindex_load(&idx, fx->fd), RN_ECORRUPT);
+    assert_int_equal(rn__oindex_load(&idx, fx->file.fd), RN_ECORRUPT);
 }
 
 static void test_oindex_check_catches_disorder_and_positions_past_the_log(void **state) {
     fx_t *fx = *state;
     fill(fx, 50);
-    assert_int_equal(rn__oindex_check(&fx->idx, fx->fd, 5001), 0);
-    assert_int_equal(rn__oindex_check(&fx->idx, fx->fd, 5000), RN_ECORRUPT); /* last pos */
+    assert_int_equal(rn__oindex_check(&fx->idx, fx->file.fd, 5001), 0);
+    assert_int_equal(rn__oindex_check(&fx->idx, fx->file.fd, 5000), RN_ECORRUPT); /* last pos */
     /* Entry 20 (offset 210) overwritten with offset 5: not increasing. */
     const uint8_t bad[8] = {0, 0, 0, 5, 0, 0, 0x08, 0x34};
-    assert_int_equal(pwrite(fx->fd, bad, 8, 20 * 8), 8);
-    assert_int_equal(rn__oindex_check(&fx->idx, fx->fd, 1 << 30), RN_ECORRUPT);
+    assert_int_equal(pwrite(fx->file.fd, bad, 8, 20 * 8), 8);
+    assert_int_equal(rn__oindex_check(&fx->idx, fx->file.fd, 1 << 30), RN_ECORRUPT);
     rn__oindex_t empty = {0, {0, 0}};
-    assert_int_equal(rn__oindex_check(&empty, fx->fd, 0), 0);
+    assert_int_equal(rn__oindex_check(&empty, fx->file.fd, 0), 0);
 }
 
 static void test_oindex_failed_append_leaves_file_unchanged(void **state) {
     fx_t *fx = *state;
     fill(fx, 4);
-    int ro = open(fx->path, O_RDONLY);
+    int ro = open(fx->file.path, O_RDONLY);
     assert_true(ro >= 0);
     rn__oentry_t e = {1000, 10000};
     assert_true(rn__oindex_append(&fx->idx, ro, &e, 1) < 0);
     close(ro);
     assert_int_equal(fx->idx.count, 4);
     assert_entry(fx->idx.last, 40, 400);
-    assert_int_equal(rn_test_file_size(fx->path), 4 * 8);
+    assert_int_equal(rn_test_file_size(fx->file.path), 4 * 8);
 }
 
 static void test_oindex_append_many_at_once(void **state) {
@@ -169,7 +162,7 @@ static void test_oindex_append_many_at_once(void **state) {
     rn__oentry_t e[300];
     for (int i = 0; i < 300; i++)
         e[i] = (rn__oentry_t){(uint32_t)(3 * i + 1), (uint32_t)(7 * i + 2)};
-    assert_int_equal(rn__oindex_append(&fx->idx, fx->fd, e, 300), 0);
+    assert_int_equal(rn__oindex_append(&fx->idx, fx->file.fd, e, 300), 0);
     assert_int_equal(fx->idx.count, 300);
     for (int i = 0; i < 300; i++)
         assert_entry(lookup(fx, (uint32_t)(3 * i + 2)), (uint32_t)(3 * i + 1),

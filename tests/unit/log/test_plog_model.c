@@ -9,7 +9,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,33 +16,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/alloc.h"
-#include "common/errors.h"
 #include "common/logging.h"
-#include "log/plog.h"
-#include "proto/batch.h"
-#include "testutil.h"
+#include "logtest.h"
 
 #define STEPS 3000
 
-typedef struct mbatch_s {
-    uint8_t *bytes;
-    size_t len;
-    int64_t base, last, max_ts;
-} mbatch_t;
-
+/* The plog, its directory and the model of its batches (fx.b: ts is the batch's
+ * largest timestamp), the log start the model expects, and the random state. */
 typedef struct model_s {
-    char *root;
-    char dir[512];
+    lt_fx_t fx;
     uint64_t rng;
-    int64_t now;
-    rn_clock_t clk;
-    rn_fdcache_t *fds;
-    rn_plog_env_t env;
-    rn_log_config_t cfg;
-    rn_plog_t *plog;
-    mbatch_t *b;
-    int n, cap;
     int64_t start;
     unsigned seed;
     int step;
@@ -60,43 +42,27 @@ static uint32_t rnd(model_t *m, uint32_t n) {
             fail_msg("seed %u step %d: %s", m->seed, m->step, #cond);                              \
     } while (0)
 
+static int64_t last_of(const lt_mbatch_t *t) {
+    return t->base + t->count - 1;
+}
+
 static int64_t model_end(const model_t *m) {
-    return m->n ? m->b[m->n - 1].last + 1 : m->start;
+    return m->fx.n ? last_of(&m->fx.b[m->fx.n - 1]) + 1 : m->start;
 }
 
 static uint8_t *build(model_t *m, int nrec, int64_t *max_ts, size_t *len) {
-    rn_batch_opts_t opts;
-    rn_batch_opts_default(&opts);
     rn_batch_builder_t bld;
-    rn_batch_builder_init(&bld, &opts);
+    lt_builder_init(&bld);
     char val[300];
     memset(val, 'a' + (char)rnd(m, 26), sizeof val);
     *max_ts = INT64_MIN;
     for (int i = 0; i < nrec; i++) {
-        int64_t ts = m->now - 500 + rnd(m, 1000);
+        int64_t ts = m->fx.now - 500 + rnd(m, 1000);
         *max_ts = ts > *max_ts ? ts : *max_ts;
         assert_int_equal(
             rn_batch_builder_add(&bld, ts, NULL, -1, val, (int32_t)rnd(m, 300), NULL, 0), 0);
     }
-    uint8_t *p;
-    assert_int_equal(rn_batch_builder_finish(&bld, &p, len), 0);
-    rn_batch_builder_deinit(&bld);
-    return p;
-}
-
-static void model_push(model_t *m, const uint8_t *p, size_t len, int64_t base, int nrec,
-                       int64_t max_ts) {
-    if (m->n == m->cap) {
-        m->cap = m->cap ? 2 * m->cap : 256;
-        m->b = realloc(m->b, (size_t)m->cap * sizeof *m->b);
-    }
-    mbatch_t *t = &m->b[m->n++];
-    t->bytes = malloc(len);
-    memcpy(t->bytes, p, len);
-    t->len = len;
-    t->base = base;
-    t->last = base + nrec - 1;
-    t->max_ts = max_ts;
+    return lt_builder_finish(&bld, len);
 }
 
 static void op_append(model_t *m, bool replica) {
@@ -107,22 +73,15 @@ static void op_append(model_t *m, bool replica) {
     int64_t end = model_end(m);
     if (replica) {
         rn_batch_stamp(p, end, 7);
-        CHECK(rn_plog_append_replica(m->plog, p, len) == 0);
+        CHECK(rn_plog_append_replica(m->fx.plog, p, len) == 0);
     } else {
         int64_t base = -1;
-        CHECK(rn_plog_append(m->plog, p, len, 3, &base) == 0);
+        CHECK(rn_plog_append(m->fx.plog, p, len, 3, &base) == 0);
         CHECK(base == end);
     }
-    model_push(m, p, len, end, nrec, max_ts);
+    lt_model_add(&m->fx, p, len, end, nrec, max_ts);
     rn_free(p);
-    m->now += rnd(m, 50);
-}
-
-static int holding(const model_t *m, int64_t off) {
-    for (int i = 0; i < m->n; i++)
-        if (off >= m->b[i].base && off <= m->b[i].last)
-            return i;
-    return -1;
+    m->fx.now += rnd(m, 50);
 }
 
 static void op_read(model_t *m) {
@@ -134,22 +93,22 @@ static void op_read(model_t *m) {
     int64_t limit = upto < 0 || upto > end ? end : upto;
     rn_plog_read_t res;
     memset(&res, 0, sizeof res);
-    int rc = rn_plog_read(m->plog, off, max, upto, &res);
+    int rc = rn_plog_read(m->fx.plog, off, max, upto, &res);
     if (rc != 0)
         fail_msg("seed %u step %d: read %" PRId64 " in [%" PRId64 ", %" PRId64 "]: %s", m->seed,
                  m->step, off, m->start, end, rn_errname(rc));
-    int i = off < end ? holding(m, off) : -1;
+    int i = off < end ? lt_model_index(&m->fx, off) : -1;
     size_t want = 0;
     int64_t next = off;
-    for (int j = i; j >= 0 && j < m->n && m->b[j].last < limit; j++) {
-        if (j > i && want + m->b[j].len > max)
+    for (int j = i; j >= 0 && j < m->fx.n && last_of(&m->fx.b[j]) < limit; j++) {
+        if (j > i && want + m->fx.b[j].len > max)
             break;
-        if (want + m->b[j].len > res.len ||
-            memcmp(res.data + want, m->b[j].bytes, m->b[j].len) != 0)
+        if (want + m->fx.b[j].len > res.len ||
+            memcmp(res.data + want, m->fx.b[j].bytes, m->fx.b[j].len) != 0)
             fail_msg("seed %u step %d: read %" PRId64 ": batch %" PRId64 " differs", m->seed,
-                     m->step, off, m->b[j].base);
-        want += m->b[j].len;
-        next = m->b[j].last + 1;
+                     m->step, off, m->fx.b[j].base);
+        want += m->fx.b[j].len;
+        next = last_of(&m->fx.b[j]) + 1;
     }
     if (res.len != want)
         fail_msg("seed %u step %d: read %" PRId64 " max %zu upto %" PRId64 ": %zu bytes, want %zu",
@@ -157,19 +116,19 @@ static void op_read(model_t *m) {
     CHECK(res.next_offset == next);
     rn_plog_read_free(&res);
     if (m->start > 0) {
-        CHECK(rn_plog_read(m->plog, m->start - 1, 100, -1, &res) == RN_EOFFSETRANGE);
+        CHECK(rn_plog_read(m->fx.plog, m->start - 1, 100, -1, &res) == RN_EOFFSETRANGE);
     }
-    CHECK(rn_plog_read(m->plog, end + 1, 100, -1, &res) == RN_EOFFSETRANGE);
+    CHECK(rn_plog_read(m->fx.plog, end + 1, 100, -1, &res) == RN_EOFFSETRANGE);
 }
 
 static void op_time(model_t *m) {
-    int64_t ts = m->now - 1000 + rnd(m, 2000);
+    int64_t ts = m->fx.now - 1000 + rnd(m, 2000);
     int64_t want = -1;
-    for (int i = 0; i < m->n && want < 0; i++)
-        if (m->b[i].max_ts >= ts && m->b[i].last >= m->start)
-            want = m->b[i].base > m->start ? m->b[i].base : m->start;
+    for (int i = 0; i < m->fx.n && want < 0; i++)
+        if (m->fx.b[i].ts >= ts && last_of(&m->fx.b[i]) >= m->start)
+            want = m->fx.b[i].base > m->start ? m->fx.b[i].base : m->start;
     int64_t got = -1;
-    int rc = rn_plog_offset_for_time(m->plog, ts, &got);
+    int rc = rn_plog_offset_for_time(m->fx.plog, ts, &got);
     if (want < 0)
         CHECK(rc == RN_EOFFSETRANGE);
     else if (rc != 0 || got != want)
@@ -177,54 +136,42 @@ static void op_time(model_t *m) {
                  m->step, ts, rn_errname(rc), got, want);
 }
 
-static void model_cut(model_t *m, int64_t end) {
-    while (m->n > 0 && m->b[m->n - 1].base >= end)
-        free(m->b[--m->n].bytes);
-}
-
 static void op_truncate(model_t *m) {
     int64_t end = model_end(m);
     int64_t off = m->start + rnd(m, (uint32_t)(end - m->start + 1));
-    CHECK(rn_plog_truncate(m->plog, off) == 0);
-    int i = holding(m, off);
-    model_cut(m, i >= 0 ? m->b[i].base : off);
+    CHECK(rn_plog_truncate(m->fx.plog, off) == 0);
+    int i = lt_model_index(&m->fx, off);
+    lt_model_cut(&m->fx, i >= 0 ? m->fx.b[i].base : off);
     if (m->start > model_end(m))
         m->start = model_end(m);
-    CHECK(rn_plog_end_offset(m->plog) == model_end(m));
+    CHECK(rn_plog_end_offset(m->fx.plog) == model_end(m));
 }
 
 static void op_delete_below(model_t *m) {
     int64_t end = model_end(m);
     int64_t off = m->start + rnd(m, (uint32_t)(end - m->start + 1));
-    CHECK(rn_plog_delete_below(m->plog, off) == 0);
+    CHECK(rn_plog_delete_below(m->fx.plog, off) == 0);
     m->start = off;
-    CHECK(rn_plog_start_offset(m->plog) == off);
+    CHECK(rn_plog_start_offset(m->fx.plog) == off);
 }
 
 static void reopen(model_t *m, bool clean, int64_t rp) {
-    rn_plog_close(m->plog);
-    m->plog = NULL;
-    CHECK(rn_plog_open(m->dir, &m->cfg, &m->env, rp, clean, &m->plog) == 0);
+    rn_plog_close(m->fx.plog);
+    m->fx.plog = NULL;
+    CHECK(rn_plog_open(m->fx.pdir, &m->fx.cfg, &m->fx.env, rp, clean, &m->fx.plog) == 0);
     /* The log start is not persisted: it falls back to the first segment's base. */
-    int64_t start = rn_plog_start_offset(m->plog);
+    int64_t start = rn_plog_start_offset(m->fx.plog);
     CHECK(start <= m->start);
     m->start = start;
-    CHECK(rn_plog_end_offset(m->plog) == model_end(m));
+    CHECK(rn_plog_end_offset(m->fx.plog) == model_end(m));
 }
 
 /* Garbage after the last batch of the newest .log, as a torn write leaves. */
 static void tear_tail(model_t *m) {
-    DIR *d = opendir(m->dir);
-    CHECK(d != NULL);
-    char name[256] = "";
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL)
-        if (strlen(de->d_name) == 24 && strcmp(de->d_name + 20, ".log") == 0 &&
-            strcmp(de->d_name, name) > 0)
-            snprintf(name, sizeof name, "%s", de->d_name);
-    closedir(d);
+    char name[NAME_MAX + 1];
+    lt_newest_log(m->fx.pdir, name, sizeof name);
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", m->dir, name);
+    snprintf(path, sizeof path, "%s/%s", m->fx.pdir, name);
     int fd = open(path, O_WRONLY | O_APPEND);
     CHECK(fd >= 0);
     uint8_t junk[90];
@@ -237,7 +184,7 @@ static void tear_tail(model_t *m) {
 static void op_reopen(model_t *m) {
     switch (rnd(m, 4)) {
     case 0:
-        CHECK(rn_plog_flush_sync(m->plog) == 0);
+        CHECK(rn_plog_flush_sync(m->fx.plog) == 0);
         reopen(m, true, model_end(m));
         break;
     case 1:
@@ -254,27 +201,19 @@ static void op_reopen(model_t *m) {
 }
 
 static void op_config(model_t *m) {
-    m->cfg.segment_bytes = 300 + rnd(m, 3000);
-    m->cfg.index_interval_bytes = (int32_t)rnd(m, 1500);
-    CHECK(rn_plog_set_config(m->plog, &m->cfg) == 0);
+    m->fx.cfg.segment_bytes = 300 + rnd(m, 3000);
+    m->fx.cfg.index_interval_bytes = (int32_t)rnd(m, 1500);
+    CHECK(rn_plog_set_config(m->fx.plog, &m->fx.cfg) == 0);
 }
 
 static void run(unsigned seed) {
     model_t *m = calloc(1, sizeof *m);
     m->seed = seed;
     m->rng = seed * 2654435761u + 1;
-    m->root = rn_test_tmpdir("plogmodel");
-    snprintf(m->dir, sizeof m->dir, "%s/model-0", m->root);
-    m->now = 1700000000000LL;
-    m->clk.now_ms = rn_clock_manual_now;
-    m->clk.arg = &m->now;
-    assert_int_equal(rn_fdcache_new(8, &m->fds), 0);
-    m->env.fds = m->fds;
-    m->env.clock = &m->clk;
-    rn_log_config_default(&m->cfg);
-    m->cfg.segment_bytes = 1200;
-    m->cfg.index_interval_bytes = 200;
-    assert_int_equal(rn_plog_open(m->dir, &m->cfg, &m->env, 0, false, &m->plog), 0);
+    lt_fx_init(&m->fx, "plogmodel", "model-0", 8);
+    m->fx.cfg.segment_bytes = 1200;
+    m->fx.cfg.index_interval_bytes = 200;
+    lt_fx_open(&m->fx);
     for (m->step = 0; m->step < STEPS; m->step++) {
         uint32_t r = rnd(m, 1000);
         if (r < 450)
@@ -294,13 +233,7 @@ static void run(unsigned seed) {
         else
             op_config(m);
     }
-    rn_plog_close(m->plog);
-    rn_fdcache_free(m->fds);
-    for (int i = 0; i < m->n; i++)
-        free(m->b[i].bytes);
-    free(m->b);
-    rn_test_rmtree(m->root);
-    free(m->root);
+    lt_fx_deinit(&m->fx);
     free(m);
 }
 

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,125 +22,45 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/alloc.h"
-#include "common/clock.h"
-#include "common/errors.h"
 #include "common/logging.h"
-#include "log/config.h"
-#include "log/fdcache.h"
-#include "log/plog.h"
-#include "proto/batch.h"
-#include "testutil.h"
-
-#define assert_rc(expr, want)                                                                      \
-    do {                                                                                           \
-        int rc_ = (expr);                                                                          \
-        int want_ = (want);                                                                        \
-        if (rc_ != want_)                                                                          \
-            fail_msg("%s: got %s (%d), want %s (%d)", #expr, rn_errname(rc_), rc_,                 \
-                     rn_errname(want_), want_);                                                    \
-    } while (0)
+#include "logtest.h"
 
 #define VLEN   100
 #define NREC   3
 #define NBATCH 11
 #define LAST   24 /* base offset of the last (active) segment */
 #define END    33
-#define MAXB   64
 #define TS(i)  (1000 + 10 * (int64_t)(i))
 
-typedef struct tbatch_s {
-    uint8_t *bytes;
-    size_t len;
-    int64_t base;
-    int32_t count;
-    int64_t ts;
-} tbatch_t;
+typedef lt_fx_t fx_t;
 
-typedef struct fx_s {
-    char *root;
-    char pdir[512];
-    int64_t now;
-    rn_clock_t clk;
-    rn_fdcache_t *fds;
-    rn_plog_env_t env;
-    rn_log_config_t cfg;
-    rn_plog_t *plog;
-    tbatch_t b[MAXB];
-    int n;
-    size_t bsize;
-} fx_t;
-
+/* The standard batch: records keyed "key" with VLEN-byte values. */
 static uint8_t *make_batch(int nrec, int64_t ts, size_t *len) {
-    rn_batch_opts_t opts;
-    rn_batch_opts_default(&opts);
-    rn_batch_builder_t bld;
-    rn_batch_builder_init(&bld, &opts);
-    char val[VLEN];
-    for (int i = 0; i < VLEN; i++)
-        val[i] = (char)('A' + i % 26);
-    for (int i = 0; i < nrec; i++) {
-        val[0] = (char)i;
-        assert_rc(rn_batch_builder_add(&bld, ts, "key", 3, val, VLEN, NULL, 0), 0);
-    }
-    uint8_t *out = NULL;
-    assert_rc(rn_batch_builder_finish(&bld, &out, len), 0);
-    rn_batch_builder_deinit(&bld);
-    return out;
+    return lt_numbered_batch(nrec, ts, "key", 3, 'A', VLEN, len);
 }
 
+/* Append a standard batch at epoch 2 and record it in the model. */
 static int64_t append(fx_t *fx, int64_t ts) {
     size_t len;
     uint8_t *p = make_batch(NREC, ts, &len);
     int64_t base = -1;
     assert_rc(rn_plog_append(fx->plog, p, len, 2, &base), 0);
-    assert_true(fx->n < MAXB);
-    tbatch_t *t = &fx->b[fx->n++];
-    t->bytes = malloc(len);
-    memcpy(t->bytes, p, len);
-    t->len = len;
-    t->base = base;
-    t->count = NREC;
-    t->ts = ts;
+    lt_model_add(fx, p, len, base, NREC, ts);
     rn_free(p);
     return base;
-}
-
-static void model_cut(fx_t *fx, int64_t end) {
-    while (fx->n > 0 && fx->b[fx->n - 1].base >= end) {
-        free(fx->b[fx->n - 1].bytes);
-        fx->n--;
-    }
-}
-
-static const tbatch_t *model_find(const fx_t *fx, int64_t off) {
-    for (int i = 0; i < fx->n; i++)
-        if (off >= fx->b[i].base && off < fx->b[i].base + fx->b[i].count)
-            return &fx->b[i];
-    return NULL;
-}
-
-static void seg_path(char *out, size_t n, const char *dir, int64_t base, const char *ext) {
-    snprintf(out, n, "%s/%020" PRId64 ".%s", dir, base, ext);
-}
-
-static long long seg_size(const char *dir, int64_t base, const char *ext) {
-    char path[600];
-    seg_path(path, sizeof path, dir, base, ext);
-    return rn_test_file_size(path);
 }
 
 /* ---- damage ------------------------------------------------------------------------- */
 
 static void file_cut(const char *dir, int64_t base, const char *ext, long long size) {
     char path[600];
-    seg_path(path, sizeof path, dir, base, ext);
+    lt_seg_path(path, sizeof path, dir, base, ext);
     assert_int_equal(truncate(path, size), 0);
 }
 
 static void file_flip(const char *dir, int64_t base, const char *ext, long long pos) {
     char path[600];
-    seg_path(path, sizeof path, dir, base, ext);
+    lt_seg_path(path, sizeof path, dir, base, ext);
     size_t len;
     uint8_t *p = rn_test_read_file(path, &len);
     assert_true((size_t)pos < len);
@@ -152,16 +72,13 @@ static void file_flip(const char *dir, int64_t base, const char *ext, long long 
 static void file_append(const char *dir, int64_t base, const char *ext, const void *data,
                         size_t n) {
     char path[600];
-    seg_path(path, sizeof path, dir, base, ext);
-    int fd = open(path, O_WRONLY | O_APPEND);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, data, n), (ssize_t)n);
-    close(fd);
+    lt_seg_path(path, sizeof path, dir, base, ext);
+    lt_file_append(path, data, n);
 }
 
 static void file_remove(const char *dir, int64_t base, const char *ext) {
     char path[600];
-    seg_path(path, sizeof path, dir, base, ext);
+    lt_seg_path(path, sizeof path, dir, base, ext);
     assert_int_equal(unlink(path), 0);
 }
 
@@ -183,7 +100,7 @@ static size_t garble_len(const char *path) {
 /* Overwrite a file with garbage of the same length (at least 64 bytes). */
 static void file_garble(const char *dir, int64_t base, const char *ext, uint32_t seed) {
     char path[600];
-    seg_path(path, sizeof path, dir, base, ext);
+    lt_seg_path(path, sizeof path, dir, base, ext);
     size_t n = garble_len(path);
     uint8_t *p = malloc(n);
     garbage(p, n, seed);
@@ -194,7 +111,7 @@ static void file_garble(const char *dir, int64_t base, const char *ext, uint32_t
 /* After a repair the file no longer starts with the garbage file_garble wrote. */
 static void assert_not_garbage(const char *dir, int64_t base, const char *ext, uint32_t seed) {
     char path[600];
-    seg_path(path, sizeof path, dir, base, ext);
+    lt_seg_path(path, sizeof path, dir, base, ext);
     size_t len;
     uint8_t *got = rn_test_read_file(path, &len);
     uint8_t junk[64];
@@ -206,21 +123,16 @@ static void assert_not_garbage(const char *dir, int64_t base, const char *ext, u
 
 /* ---- checks ------------------------------------------------------------------------- */
 
-static void read_ok(rn_plog_t *plog, int64_t off, size_t max, rn_plog_read_t *res) {
-    memset(res, 0, sizeof *res);
-    assert_rc(rn_plog_read(plog, off, max, -1, res), 0);
-}
-
 /* Every offset reads back as the model's batch holding it (through the index), every
  * returned batch passes rn_batch_check, and a walk by next_offset covers the model. */
 static void verify_reads(fx_t *fx) {
     int64_t start = rn_plog_start_offset(fx->plog);
     int64_t end = rn_plog_end_offset(fx->plog);
     for (int64_t o = start; o < end; o++) {
-        const tbatch_t *t = model_find(fx, o);
+        const lt_mbatch_t *t = lt_model_find(fx, o);
         assert_non_null(t);
         rn_plog_read_t res;
-        read_ok(fx->plog, o, 1, &res);
+        lt_read_ok(fx->plog, o, 1, -1, &res);
         if (res.len != t->len || memcmp(res.data, t->bytes, t->len) != 0)
             fail_msg("read at %" PRId64 ": %zu bytes, not batch %" PRId64 " (%zu bytes)", o,
                      res.len, t->base, t->len);
@@ -232,7 +144,7 @@ static void verify_reads(fx_t *fx) {
     int i = 0;
     while (off < end) {
         rn_plog_read_t res;
-        read_ok(fx->plog, off, 1 << 20, &res);
+        lt_read_ok(fx->plog, off, 1 << 20, -1, &res);
         assert_true(res.len > 0);
         size_t pos = 0;
         while (pos < res.len) {
@@ -250,7 +162,7 @@ static void verify_reads(fx_t *fx) {
     assert_int_equal(off, end);
     assert_int_equal(i, fx->n);
     rn_plog_read_t res;
-    read_ok(fx->plog, end, 1 << 20, &res);
+    lt_read_ok(fx->plog, end, 1 << 20, -1, &res);
     assert_int_equal(res.len, 0);
     rn_plog_read_free(&res);
 }
@@ -277,9 +189,7 @@ static void verify_appends_continue(fx_t *fx) {
     assert_int_equal(rn_plog_end_offset(fx->plog), end + 2 * NREC);
     verify_reads(fx);
     verify_times(fx);
-    rn_plog_close(fx->plog);
-    fx->plog = NULL;
-    assert_rc(rn_plog_open(fx->pdir, &fx->cfg, &fx->env, 0, false, &fx->plog), 0);
+    lt_fx_reopen(fx, 0, false);
     assert_int_equal(rn_plog_end_offset(fx->plog), end + 2 * NREC);
     verify_reads(fx);
 }
@@ -348,16 +258,7 @@ static void assert_one_warn(fx_t *fx, int64_t seg_base, int64_t log_off, long lo
 /* ---- fixture ------------------------------------------------------------------------- */
 
 static int setup(void **state) {
-    fx_t *fx = calloc(1, sizeof *fx);
-    fx->root = rn_test_tmpdir("recovery");
-    snprintf(fx->pdir, sizeof fx->pdir, "%s/payments-3", fx->root);
-    fx->now = 1700000000000;
-    fx->clk.now_ms = rn_clock_manual_now;
-    fx->clk.arg = &fx->now;
-    assert_rc(rn_fdcache_new(16, &fx->fds), 0);
-    fx->env.fds = fx->fds;
-    fx->env.clock = &fx->clk;
-    rn_log_config_default(&fx->cfg);
+    fx_t *fx = lt_fx_new("recovery", "payments-3", 16);
     size_t len;
     rn_free(make_batch(NREC, 0, &len));
     fx->bsize = len;
@@ -368,27 +269,27 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-    fx_t *fx = *state;
     rn_log_set_sink(NULL, NULL);
-    rn_plog_close(fx->plog);
-    rn_fdcache_free(fx->fds);
-    for (int i = 0; i < fx->n; i++)
-        free(fx->b[i].bytes);
-    rn_test_rmtree(fx->root);
-    free(fx->root);
-    free(fx);
-    return 0;
+    return lt_teardown(state);
 }
 
 /* Write the standard log and close without flushing. */
 static void write_log(fx_t *fx) {
-    assert_rc(rn_plog_open(fx->pdir, &fx->cfg, &fx->env, 0, false, &fx->plog), 0);
+    lt_fx_open(fx);
     for (int i = 0; i < NBATCH; i++)
         assert_int_equal(append(fx, TS(i)), NREC * i);
     assert_int_equal(rn_plog_segment_count(fx->plog), 3);
-    assert_int_equal(seg_size(fx->pdir, LAST, "log"), (long long)(3 * fx->bsize));
+    assert_int_equal(lt_seg_size(fx->pdir, LAST, "log"), (long long)(3 * fx->bsize));
     rn_plog_close(fx->plog);
     fx->plog = NULL;
+}
+
+/* Write the standard log and flush it; the plog stays open. */
+static void write_log_flushed(fx_t *fx) {
+    lt_fx_open(fx);
+    for (int i = 0; i < NBATCH; i++)
+        append(fx, TS(i));
+    assert_rc(rn_plog_flush_sync(fx->plog), 0);
 }
 
 /* Reopen unclean from recovery point rp, capturing log lines. */
@@ -401,9 +302,20 @@ static void reopen_unclean(fx_t *fx, int64_t rp) {
 /* The last segment's last batch (offsets 30-32) is damaged: end 30, file cut at 2b. */
 static void expect_last_batch_dropped(fx_t *fx) {
     assert_int_equal(rn_plog_end_offset(fx->plog), 30);
-    assert_int_equal(seg_size(fx->pdir, LAST, "log"), (long long)(2 * fx->bsize));
+    assert_int_equal(lt_seg_size(fx->pdir, LAST, "log"), (long long)(2 * fx->bsize));
     assert_one_warn(fx, LAST, 30, (long long)(2 * fx->bsize));
-    model_cut(fx, 30);
+    lt_model_cut(fx, 30);
+    verify_reads(fx);
+    verify_times(fx);
+    verify_appends_continue(fx);
+}
+
+/* Bytes after the last whole batch are cut off and every batch is kept: end END,
+ * the last segment back at 3b. */
+static void expect_tail_cut_off(fx_t *fx) {
+    assert_int_equal(rn_plog_end_offset(fx->plog), END);
+    assert_int_equal(lt_seg_size(fx->pdir, LAST, "log"), 3 * (long long)fx->bsize);
+    assert_one_warn(fx, LAST, END, 3 * (long long)fx->bsize);
     verify_reads(fx);
     verify_times(fx);
     verify_appends_continue(fx);
@@ -438,7 +350,7 @@ static void test_recovery_truncated_tail_at_every_cut_point(void **state) {
         if (rn_plog_end_offset(fx->plog) != 30)
             fail_msg("cut %lld bytes into the last batch: end %" PRId64 ", want 30", cuts[i],
                      rn_plog_end_offset(fx->plog));
-        assert_int_equal(seg_size(fx->pdir, LAST, "log"), 2 * b);
+        assert_int_equal(lt_seg_size(fx->pdir, LAST, "log"), 2 * b);
         assert_one_warn(fx, LAST, 30, 2 * b);
         rn_plog_close(fx->plog);
         fx->plog = NULL;
@@ -446,7 +358,7 @@ static void test_recovery_truncated_tail_at_every_cut_point(void **state) {
     rn_test_rmtree(tmpl);
     free(tmpl);
     reopen_unclean(fx, 0);
-    model_cut(fx, 30);
+    lt_model_cut(fx, 30);
     verify_reads(fx);
     verify_appends_continue(fx);
 }
@@ -458,9 +370,9 @@ static void test_recovery_cut_inside_first_batch_of_last_segment_leaves_it_empty
     reopen_unclean(fx, 0);
     assert_int_equal(rn_plog_end_offset(fx->plog), LAST);
     assert_one_warn(fx, LAST, LAST, 0);
-    long long sz = seg_size(fx->pdir, LAST, "log");
+    long long sz = lt_seg_size(fx->pdir, LAST, "log");
     assert_true(sz == 0 || sz == -1);
-    model_cut(fx, LAST);
+    lt_model_cut(fx, LAST);
     verify_reads(fx);
     verify_appends_continue(fx);
 }
@@ -497,9 +409,9 @@ static void test_recovery_corrupt_middle_batch_drops_it_and_everything_after(voi
     file_flip(fx->pdir, LAST, "log", (long long)fx->bsize + 70); /* batch 27-29 */
     reopen_unclean(fx, 0);
     assert_int_equal(rn_plog_end_offset(fx->plog), 27);
-    assert_int_equal(seg_size(fx->pdir, LAST, "log"), (long long)fx->bsize);
+    assert_int_equal(lt_seg_size(fx->pdir, LAST, "log"), (long long)fx->bsize);
     assert_one_warn(fx, LAST, 27, (long long)fx->bsize);
-    model_cut(fx, 27);
+    lt_model_cut(fx, 27);
     verify_reads(fx);
     verify_times(fx);
     verify_appends_continue(fx);
@@ -511,13 +423,13 @@ static void test_recovery_corrupt_batch_in_earlier_segment_drops_later_segments(
     file_flip(fx->pdir, 12, "log", 2 * (long long)fx->bsize + 70); /* batch 18-20 */
     reopen_unclean(fx, 0);
     assert_int_equal(rn_plog_end_offset(fx->plog), 18);
-    assert_int_equal(seg_size(fx->pdir, 12, "log"), 2 * (long long)fx->bsize);
-    assert_int_equal(seg_size(fx->pdir, LAST, "log"), -1);
-    assert_int_equal(seg_size(fx->pdir, LAST, "index"), -1);
-    assert_int_equal(seg_size(fx->pdir, LAST, "timeindex"), -1);
+    assert_int_equal(lt_seg_size(fx->pdir, 12, "log"), 2 * (long long)fx->bsize);
+    assert_int_equal(lt_seg_size(fx->pdir, LAST, "log"), -1);
+    assert_int_equal(lt_seg_size(fx->pdir, LAST, "index"), -1);
+    assert_int_equal(lt_seg_size(fx->pdir, LAST, "timeindex"), -1);
     assert_int_equal(rn_plog_segment_count(fx->plog), 2);
     assert_one_warn(fx, 12, 18, 2 * (long long)fx->bsize);
-    model_cut(fx, 18);
+    lt_model_cut(fx, 18);
     verify_reads(fx);
     verify_times(fx);
     verify_appends_continue(fx);
@@ -530,12 +442,7 @@ static void test_recovery_zero_filled_tail_is_cut_off(void **state) {
     memset(zeros, 0, sizeof zeros);
     file_append(fx->pdir, LAST, "log", zeros, sizeof zeros);
     reopen_unclean(fx, 0);
-    assert_int_equal(rn_plog_end_offset(fx->plog), END);
-    assert_int_equal(seg_size(fx->pdir, LAST, "log"), 3 * (long long)fx->bsize);
-    assert_one_warn(fx, LAST, END, 3 * (long long)fx->bsize);
-    verify_reads(fx);
-    verify_times(fx);
-    verify_appends_continue(fx);
+    expect_tail_cut_off(fx);
 }
 
 static void test_recovery_garbage_tail_is_cut_off(void **state) {
@@ -545,12 +452,7 @@ static void test_recovery_garbage_tail_is_cut_off(void **state) {
     garbage(junk, sizeof junk, 7);
     file_append(fx->pdir, LAST, "log", junk, sizeof junk);
     reopen_unclean(fx, 0);
-    assert_int_equal(rn_plog_end_offset(fx->plog), END);
-    assert_int_equal(seg_size(fx->pdir, LAST, "log"), 3 * (long long)fx->bsize);
-    assert_one_warn(fx, LAST, END, 3 * (long long)fx->bsize);
-    verify_reads(fx);
-    verify_times(fx);
-    verify_appends_continue(fx);
+    expect_tail_cut_off(fx);
 }
 
 static void test_recovery_from_recovery_point_inside_last_segment(void **state) {
@@ -585,8 +487,8 @@ static void test_recovery_missing_index_is_rebuilt(void **state) {
     verify_appends_continue(fx);
     rn_plog_close(fx->plog);
     fx->plog = NULL;
-    assert_true(seg_size(fx->pdir, 12, "index") >= 0);
-    assert_true(seg_size(fx->pdir, LAST, "index") >= 0);
+    assert_true(lt_seg_size(fx->pdir, 12, "index") >= 0);
+    assert_true(lt_seg_size(fx->pdir, LAST, "index") >= 0);
 }
 
 static void test_recovery_corrupt_index_is_rebuilt(void **state) {
@@ -617,7 +519,7 @@ static void test_recovery_missing_time_index_is_rebuilt(void **state) {
     verify_appends_continue(fx);
     rn_plog_close(fx->plog);
     fx->plog = NULL;
-    assert_true(seg_size(fx->pdir, LAST, "timeindex") >= 0);
+    assert_true(lt_seg_size(fx->pdir, LAST, "timeindex") >= 0);
 }
 
 static void test_recovery_corrupt_time_index_is_rebuilt(void **state) {
@@ -638,8 +540,8 @@ static void test_recovery_torn_tail_and_missing_index_together(void **state) {
     file_cut(fx->pdir, LAST, "log", (long long)(3 * fx->bsize) - 30);
     reopen_unclean(fx, 0);
     assert_int_equal(rn_plog_end_offset(fx->plog), 30);
-    assert_int_equal(seg_size(fx->pdir, LAST, "log"), (long long)(2 * fx->bsize));
-    model_cut(fx, 30);
+    assert_int_equal(lt_seg_size(fx->pdir, LAST, "log"), (long long)(2 * fx->bsize));
+    lt_model_cut(fx, 30);
     verify_reads(fx);
     verify_times(fx);
     verify_appends_continue(fx);
@@ -647,10 +549,7 @@ static void test_recovery_torn_tail_and_missing_index_together(void **state) {
 
 static void test_recovery_corrupt_index_below_recovery_point_is_repaired(void **state) {
     fx_t *fx = *state;
-    assert_rc(rn_plog_open(fx->pdir, &fx->cfg, &fx->env, 0, false, &fx->plog), 0);
-    for (int i = 0; i < NBATCH; i++)
-        append(fx, TS(i));
-    assert_rc(rn_plog_flush_sync(fx->plog), 0);
+    write_log_flushed(fx);
     assert_int_equal(rn_plog_recovery_point(fx->plog), END);
     rn_plog_close(fx->plog);
     fx->plog = NULL;
@@ -668,7 +567,7 @@ static void test_recovery_corrupt_index_below_recovery_point_is_repaired(void **
     fx->plog = NULL;
     assert_not_garbage(fx->pdir, 0, "index", 11);
     assert_not_garbage(fx->pdir, 0, "timeindex", 12);
-    assert_true(seg_size(fx->pdir, 12, "index") >= 0);
+    assert_true(lt_seg_size(fx->pdir, 12, "index") >= 0);
 }
 
 /* An index that is well formed but belongs to another log (batches of another size):
@@ -691,15 +590,12 @@ test_recovery_plausible_but_wrong_index_below_recovery_point_is_not_trusted(void
     assert_rc(rn_plog_flush_sync(op), 0);
     rn_plog_close(op);
 
-    assert_rc(rn_plog_open(fx->pdir, &fx->cfg, &fx->env, 0, false, &fx->plog), 0);
-    for (int i = 0; i < NBATCH; i++)
-        append(fx, TS(i));
-    assert_rc(rn_plog_flush_sync(fx->plog), 0);
+    write_log_flushed(fx);
     rn_plog_close(fx->plog);
     fx->plog = NULL;
     char from[700], to[700];
-    seg_path(from, sizeof from, other, 0, "index");
-    seg_path(to, sizeof to, fx->pdir, 0, "index");
+    lt_seg_path(from, sizeof from, other, 0, "index");
+    lt_seg_path(to, sizeof to, fx->pdir, 0, "index");
     size_t len;
     uint8_t *idx = rn_test_read_file(from, &len);
     assert_true(len > 0);
@@ -713,10 +609,7 @@ test_recovery_plausible_but_wrong_index_below_recovery_point_is_not_trusted(void
 
 static void test_recovery_missing_index_after_clean_shutdown_is_rebuilt(void **state) {
     fx_t *fx = *state;
-    assert_rc(rn_plog_open(fx->pdir, &fx->cfg, &fx->env, 0, false, &fx->plog), 0);
-    for (int i = 0; i < NBATCH; i++)
-        append(fx, TS(i));
-    assert_rc(rn_plog_flush_sync(fx->plog), 0);
+    write_log_flushed(fx);
     rn_plog_close(fx->plog);
     fx->plog = NULL;
     file_remove(fx->pdir, LAST, "index");
@@ -730,7 +623,7 @@ static void test_recovery_missing_index_after_clean_shutdown_is_rebuilt(void **s
 
 typedef struct snap_s {
     int n;
-    char name[64][64];
+    char name[64][NAME_MAX + 1]; /* any directory entry's name fits */
     uint8_t *data[64];
     size_t len[64];
     struct timespec mtime[64];
@@ -749,12 +642,12 @@ static void snap_take(const char *dir, snap_t *s) {
         if (de->d_name[0] == '.')
             continue;
         assert_true(s->n < 64);
-        snprintf(s->name[s->n++], 64, "%s", de->d_name);
+        snprintf(s->name[s->n++], sizeof s->name[0], "%s", de->d_name);
     }
     closedir(d);
     qsort(s->name, (size_t)s->n, sizeof s->name[0], cmp_name);
     for (int i = 0; i < s->n; i++) {
-        char path[700];
+        char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, s->name[i]);
         s->data[i] = rn_test_read_file(path, &s->len[i]);
         struct stat st;
@@ -816,10 +709,7 @@ static void clean_reopen_rewrites_nothing(fx_t *fx, int64_t rp) {
 
 static void test_recovery_clean_reopen_rewrites_nothing(void **state) {
     fx_t *fx = *state;
-    assert_rc(rn_plog_open(fx->pdir, &fx->cfg, &fx->env, 0, false, &fx->plog), 0);
-    for (int i = 0; i < NBATCH; i++)
-        append(fx, TS(i));
-    assert_rc(rn_plog_flush_sync(fx->plog), 0);
+    write_log_flushed(fx);
     rn_plog_close(fx->plog);
     fx->plog = NULL;
     clean_reopen_rewrites_nothing(fx, END);

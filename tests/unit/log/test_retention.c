@@ -19,54 +19,19 @@
 
 #include <uv.h>
 
-#include "common/alloc.h"
-#include "common/clock.h"
-#include "common/errors.h"
-#include "log/config.h"
-#include "log/fdcache.h"
 #include "log/logmgr.h"
-#include "log/plog.h"
-#include "proto/batch.h"
-#include "testutil.h"
-
-#define assert_rc(expr, want)                                                                      \
-    do {                                                                                           \
-        int rc_ = (expr);                                                                          \
-        int want_ = (want);                                                                        \
-        if (rc_ != want_)                                                                          \
-            fail_msg("%s: got %s (%d), want %s (%d)", #expr, rn_errname(rc_), rc_,                 \
-                     rn_errname(want_), want_);                                                    \
-    } while (0)
+#include "logtest.h"
 
 #define VLEN 100
-#define T0   1700000000000LL
 #define HOUR (3600 * 1000LL)
 
-typedef struct fx_s {
-    char *root;
-    char pdir[512];
-    int64_t now;
-    rn_clock_t clk;
-    rn_fdcache_t *fds;
-    rn_plog_env_t env;
-    rn_log_config_t cfg;
-    rn_plog_t *plog;
-    size_t b; /* size of one single-record batch */
-} fx_t;
+/* fx->bsize: the size of one single-record batch. */
+typedef lt_fx_t fx_t;
 
 static uint8_t *make_batch(int nrec, int64_t ts, size_t *len) {
-    rn_batch_opts_t opts;
-    rn_batch_opts_default(&opts);
-    rn_batch_builder_t bld;
-    rn_batch_builder_init(&bld, &opts);
     char val[VLEN];
     memset(val, 'v', sizeof val);
-    for (int i = 0; i < nrec; i++)
-        assert_rc(rn_batch_builder_add(&bld, ts, NULL, -1, val, VLEN, NULL, 0), 0);
-    uint8_t *out = NULL;
-    assert_rc(rn_batch_builder_finish(&bld, &out, len), 0);
-    rn_batch_builder_deinit(&bld);
-    return out;
+    return lt_batch(nrec, ts, NULL, -1, val, VLEN, len);
 }
 
 /* Append one single-record batch stamped ts (the clock reads ts too). */
@@ -74,21 +39,11 @@ static int64_t append_at(fx_t *fx, rn_plog_t *plog, int64_t ts) {
     fx->now = ts;
     size_t len;
     uint8_t *p = make_batch(1, ts, &len);
-    assert_int_equal(len, fx->b);
+    assert_int_equal(len, fx->bsize);
     int64_t base = -1;
     assert_rc(rn_plog_append(plog, p, len, 0, &base), 0);
     rn_free(p);
     return base;
-}
-
-static void seg_path(char *out, size_t n, const char *dir, int64_t base, const char *ext) {
-    snprintf(out, n, "%s/%020" PRId64 ".%s", dir, base, ext);
-}
-
-static bool seg_exists(const char *dir, int64_t base, const char *ext) {
-    char path[600];
-    seg_path(path, sizeof path, dir, base, ext);
-    return rn_test_file_size(path) >= 0;
 }
 
 /* Files in dir whose name ends with suffix. */
@@ -125,40 +80,17 @@ static void assert_read_first(rn_plog_t *plog, int64_t off, int64_t want_base) {
 }
 
 static int setup(void **state) {
-    fx_t *fx = calloc(1, sizeof *fx);
-    fx->root = rn_test_tmpdir("retention");
-    snprintf(fx->pdir, sizeof fx->pdir, "%s/events-0", fx->root);
-    fx->now = T0;
-    fx->clk.now_ms = rn_clock_manual_now;
-    fx->clk.arg = &fx->now;
-    assert_rc(rn_fdcache_new(32, &fx->fds), 0);
-    fx->env.fds = fx->fds;
-    fx->env.clock = &fx->clk;
-    rn_log_config_default(&fx->cfg);
+    fx_t *fx = lt_fx_new("retention", "events-0", 32);
     size_t len;
     uint8_t *p = make_batch(1, T0, &len);
     rn_free(p);
-    fx->b = len;
-    fx->cfg.segment_bytes = (int64_t)(2 * fx->b); /* two batches per segment */
+    fx->bsize = len;
+    fx->cfg.segment_bytes = (int64_t)(2 * fx->bsize); /* two batches per segment */
     fx->cfg.segment_ms = 1000 * HOUR;
     fx->cfg.retention_ms = 10 * 1000;
     fx->cfg.retention_bytes = -1;
     *state = fx;
     return 0;
-}
-
-static int teardown(void **state) {
-    fx_t *fx = *state;
-    rn_plog_close(fx->plog);
-    rn_fdcache_free(fx->fds);
-    rn_test_rmtree(fx->root);
-    free(fx->root);
-    free(fx);
-    return 0;
-}
-
-static void fx_open(fx_t *fx) {
-    assert_rc(rn_plog_open(fx->pdir, &fx->cfg, &fx->env, 0, false, &fx->plog), 0);
 }
 
 /*
@@ -180,7 +112,7 @@ static void fill_four_segments(fx_t *fx) {
 static void
 test_retention_by_time_deletes_closed_segments_whose_newest_record_is_old(void **state) {
     fx_t *fx = *state;
-    fx_open(fx);
+    lt_fx_open(fx);
     fill_four_segments(fx);
     /* At T0+12000 only segment 0 (newest T0+1000) is older than 10 s. */
     fx->now = T0 + 12000;
@@ -188,11 +120,11 @@ test_retention_by_time_deletes_closed_segments_whose_newest_record_is_old(void *
     assert_int_equal(rn_plog_start_offset(fx->plog), 2);
     assert_int_equal(rn_plog_end_offset(fx->plog), 7);
     assert_int_equal(rn_plog_segment_count(fx->plog), 3);
-    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(5 * fx->b));
-    assert_false(seg_exists(fx->pdir, 0, "log"));
-    assert_false(seg_exists(fx->pdir, 0, "index"));
-    assert_false(seg_exists(fx->pdir, 0, "timeindex"));
-    assert_true(seg_exists(fx->pdir, 2, "log"));
+    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(5 * fx->bsize));
+    assert_false(lt_seg_exists(fx->pdir, 0, "log"));
+    assert_false(lt_seg_exists(fx->pdir, 0, "index"));
+    assert_false(lt_seg_exists(fx->pdir, 0, "timeindex"));
+    assert_true(lt_seg_exists(fx->pdir, 2, "log"));
     assert_read_range(fx->plog, 0);
     assert_read_range(fx->plog, 1);
     assert_read_first(fx->plog, 2, 2);
@@ -213,7 +145,7 @@ test_retention_by_time_deletes_closed_segments_whose_newest_record_is_old(void *
 
 static void test_retention_by_time_never_deletes_the_active_segment(void **state) {
     fx_t *fx = *state;
-    fx_open(fx);
+    lt_fx_open(fx);
     fill_four_segments(fx);
     int64_t later = T0 + 1000 * HOUR;
     fx->now = later;
@@ -221,8 +153,8 @@ static void test_retention_by_time_never_deletes_the_active_segment(void **state
     assert_int_equal(rn_plog_segment_count(fx->plog), 1);
     assert_int_equal(rn_plog_start_offset(fx->plog), 6);
     assert_int_equal(rn_plog_end_offset(fx->plog), 7);
-    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)fx->b);
-    assert_true(seg_exists(fx->pdir, 6, "log"));
+    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)fx->bsize);
+    assert_true(lt_seg_exists(fx->pdir, 6, "log"));
     assert_read_first(fx->plog, 6, 6);
     assert_read_range(fx->plog, 5);
     assert_int_equal(rn_plog_retention_run(fx->plog, later + HOUR), 0);
@@ -234,7 +166,7 @@ static void test_retention_by_time_never_deletes_the_active_segment(void **state
 
 static void test_retention_by_time_uses_record_timestamps(void **state) {
     fx_t *fx = *state;
-    fx_open(fx);
+    lt_fx_open(fx);
     /* Records stamped an hour before the clock (as a producer's CreateTime may be). */
     for (int i = 0; i < 5; i++) {
         size_t len;
@@ -250,32 +182,32 @@ static void test_retention_by_time_uses_record_timestamps(void **state) {
 
 static void test_retention_is_never_run_by_append(void **state) {
     fx_t *fx = *state;
-    fx_open(fx);
+    lt_fx_open(fx);
     fill_four_segments(fx);
     for (int i = 0; i < 3; i++)
         append_at(fx, fx->plog, T0 + 1000 * HOUR + i);
     assert_int_equal(rn_plog_start_offset(fx->plog), 0);
     assert_int_equal(rn_plog_segment_count(fx->plog), 5);
-    assert_true(seg_exists(fx->pdir, 0, "log"));
+    assert_true(lt_seg_exists(fx->pdir, 0, "log"));
     assert_read_first(fx->plog, 0, 0);
 }
 
 static void test_retention_by_size_deletes_oldest_closed_segments_while_over(void **state) {
     fx_t *fx = *state;
     fx->cfg.retention_ms = -1;
-    fx->cfg.retention_bytes = (int64_t)(3 * fx->b);
-    fx_open(fx);
+    fx->cfg.retention_bytes = (int64_t)(3 * fx->bsize);
+    lt_fx_open(fx);
     for (int i = 0; i < 7; i++)
         append_at(fx, fx->plog, T0 + i); /* segments 0 2 4 (2b each), 6 (b); size 7b */
-    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(7 * fx->b));
+    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(7 * fx->bsize));
     /* 7b > 3b: drop 0 (5b), still over: drop 2 (3b), not over: stop. */
     assert_int_equal(rn_plog_retention_run(fx->plog, T0 + 100), 2);
-    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(3 * fx->b));
+    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(3 * fx->bsize));
     assert_int_equal(rn_plog_start_offset(fx->plog), 4);
     assert_int_equal(rn_plog_segment_count(fx->plog), 2);
-    assert_false(seg_exists(fx->pdir, 0, "log"));
-    assert_false(seg_exists(fx->pdir, 2, "log"));
-    assert_true(seg_exists(fx->pdir, 4, "log"));
+    assert_false(lt_seg_exists(fx->pdir, 0, "log"));
+    assert_false(lt_seg_exists(fx->pdir, 2, "log"));
+    assert_true(lt_seg_exists(fx->pdir, 4, "log"));
     assert_read_range(fx->plog, 3);
     assert_read_first(fx->plog, 4, 4);
     assert_int_equal(rn_plog_retention_run(fx->plog, T0 + 100), 0);
@@ -284,13 +216,13 @@ static void test_retention_by_size_deletes_oldest_closed_segments_while_over(voi
 static void test_retention_by_size_brings_partition_under_the_cap(void **state) {
     fx_t *fx = *state;
     fx->cfg.retention_ms = -1;
-    fx->cfg.retention_bytes = (int64_t)(4 * fx->b); /* config.h: "keep the partition under" */
-    fx_open(fx);
+    fx->cfg.retention_bytes = (int64_t)(4 * fx->bsize); /* config.h: "keep the partition under" */
+    lt_fx_open(fx);
     for (int i = 0; i < 7; i++)
         append_at(fx, fx->plog, T0 + i);
     /* 7b > 4b: drop 0 (5b), still over: drop 2 (3b). */
     assert_int_equal(rn_plog_retention_run(fx->plog, T0 + 100), 2);
-    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(3 * fx->b));
+    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(3 * fx->bsize));
     assert_int_equal(rn_plog_start_offset(fx->plog), 4);
 }
 
@@ -298,32 +230,32 @@ static void test_retention_by_size_never_deletes_the_active_segment(void **state
     fx_t *fx = *state;
     fx->cfg.retention_ms = -1;
     fx->cfg.retention_bytes = 0;
-    fx_open(fx);
+    lt_fx_open(fx);
     for (int i = 0; i < 5; i++)
         append_at(fx, fx->plog, T0 + i); /* 0 2 active 4 */
     assert_int_equal(rn_plog_retention_run(fx->plog, T0 + 100), 2);
     assert_int_equal(rn_plog_segment_count(fx->plog), 1);
     assert_int_equal(rn_plog_start_offset(fx->plog), 4);
-    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)fx->b);
+    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)fx->bsize);
     assert_read_first(fx->plog, 4, 4);
 }
 
 static void test_retention_time_then_size_in_one_run(void **state) {
     fx_t *fx = *state;
-    fx->cfg.retention_bytes = (int64_t)(3 * fx->b);
-    fx_open(fx);
+    fx->cfg.retention_bytes = (int64_t)(3 * fx->bsize);
+    lt_fx_open(fx);
     fill_four_segments(fx); /* 7b */
     /* Time drops 0 (5b left); size then drops 2 (3b left). */
     assert_int_equal(rn_plog_retention_run(fx->plog, T0 + 12000), 2);
     assert_int_equal(rn_plog_start_offset(fx->plog), 4);
-    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(3 * fx->b));
+    assert_int_equal(rn_plog_size_bytes(fx->plog), (int64_t)(3 * fx->bsize));
 }
 
 static void test_retention_minus_one_disables_both(void **state) {
     fx_t *fx = *state;
     fx->cfg.retention_ms = -1;
     fx->cfg.retention_bytes = -1;
-    fx_open(fx);
+    lt_fx_open(fx);
     fill_four_segments(fx);
     assert_int_equal(rn_plog_retention_run(fx->plog, T0 + 1000 * 1000 * HOUR), 0);
     assert_int_equal(rn_plog_segment_count(fx->plog), 4);
@@ -334,7 +266,7 @@ static void test_retention_minus_one_disables_both(void **state) {
 static void test_retention_follows_set_config(void **state) {
     fx_t *fx = *state;
     fx->cfg.retention_ms = -1;
-    fx_open(fx);
+    lt_fx_open(fx);
     fill_four_segments(fx);
     assert_int_equal(rn_plog_retention_run(fx->plog, T0 + 12000), 0);
     rn_log_config_t cfg = fx->cfg;
@@ -346,16 +278,14 @@ static void test_retention_follows_set_config(void **state) {
 
 static void test_retention_deleted_files_are_gone_after_reopen(void **state) {
     fx_t *fx = *state;
-    fx_open(fx);
+    lt_fx_open(fx);
     fill_four_segments(fx);
     assert_int_equal(rn_plog_retention_run(fx->plog, T0 + 18500), 2);
     /* Renamed away at once; unlinked later (by the manager or the next open). */
-    assert_false(seg_exists(fx->pdir, 0, "log"));
-    assert_false(seg_exists(fx->pdir, 2, "log"));
+    assert_false(lt_seg_exists(fx->pdir, 0, "log"));
+    assert_false(lt_seg_exists(fx->pdir, 2, "log"));
     assert_rc(rn_plog_flush_sync(fx->plog), 0);
-    rn_plog_close(fx->plog);
-    fx->plog = NULL;
-    assert_rc(rn_plog_open(fx->pdir, &fx->cfg, &fx->env, 7, true, &fx->plog), 0);
+    lt_fx_reopen(fx, 7, true);
     assert_int_equal(count_suffix(fx->pdir, ".deleted"), 0);
     assert_int_equal(count_suffix(fx->pdir, ".log"), 2);
     assert_int_equal(rn_plog_start_offset(fx->plog), 4);
@@ -400,8 +330,8 @@ static void test_retention_logmgr_run_covers_every_partition_and_unlinks(void **
     char adir[600], bdir[600];
     snprintf(adir, sizeof adir, "%s/clicks-0", fx->root);
     snprintf(bdir, sizeof bdir, "%s/clicks-1", fx->root);
-    assert_false(seg_exists(adir, 0, "log"));
-    assert_false(seg_exists(bdir, 4, "log"));
+    assert_false(lt_seg_exists(adir, 0, "log"));
+    assert_false(lt_seg_exists(bdir, 4, "log"));
     /* The unlinks run on the thread pool; let the loop deliver them (bounded). */
     for (int i = 0; i < 5000; i++) {
         uv_run(&loop, UV_RUN_NOWAIT);
@@ -479,7 +409,7 @@ static void test_retention_timer_runs_retention_on_the_injected_clock(void **sta
     assert_rc(uv_loop_close(&loop), 0);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, lt_teardown)
 
 int main(void) {
     const struct CMUnitTest tests[] = {

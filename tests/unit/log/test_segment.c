@@ -14,15 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/alloc.h"
-#include "common/errors.h"
 #include "log/segment.h"
 #include "log/segment_recover.h"
-#include "proto/batch.h"
-#include "testutil.h"
+#include "logtest.h"
 
 #define BASE 1000
-#define T0   1700000000000LL
 
 typedef struct fx_s {
     char *dir;
@@ -61,15 +57,7 @@ static char *path_of(fx_t *fx, int kind) {
 
 /* A batch of nrec records with timestamp ts, stamped at base. */
 static uint8_t *make_batch(int64_t base, int nrec, int64_t ts, size_t *len) {
-    rn_batch_opts_t opts;
-    rn_batch_opts_default(&opts);
-    rn_batch_builder_t b;
-    rn_batch_builder_init(&b, &opts);
-    for (int i = 0; i < nrec; i++)
-        assert_int_equal(rn_batch_builder_add(&b, ts, "k", 1, "some value", 10, NULL, 0), 0);
-    uint8_t *out;
-    assert_int_equal(rn_batch_builder_finish(&b, &out, len), 0);
-    rn_batch_builder_deinit(&b);
+    uint8_t *out = lt_batch(nrec, ts, "k", 1, "some value", 10, len);
     rn_batch_stamp(out, base, 1);
     return out;
 }
