@@ -66,6 +66,20 @@ rn_wire_err_t rn_wire_err_from(int rc) {
         return RN_WIRE_UNSUPPORTED_VERSION;
     case RN_ECONFIG:
         return RN_WIRE_INVALID_CONFIG;
+    case RN_ENOTLEADER:
+        return RN_WIRE_NOT_CONTROLLER;
+    case RN_EINVALIDTOPIC:
+        return RN_WIRE_INVALID_TOPIC_EXCEPTION;
+    case RN_ETOPICEXISTS:
+        return RN_WIRE_TOPIC_ALREADY_EXISTS;
+    case RN_EUNKNOWNTOPIC:
+        return RN_WIRE_UNKNOWN_TOPIC_OR_PARTITION;
+    case RN_EINVALIDPARTITIONS:
+        return RN_WIRE_INVALID_PARTITIONS;
+    case RN_EREPLICATIONFACTOR:
+        return RN_WIRE_INVALID_REPLICATION_FACTOR;
+    case RN_EUNKNOWNBROKER:
+        return RN_WIRE_BROKER_NOT_AVAILABLE;
     default:
         return RN_WIRE_UNKNOWN_SERVER_ERROR;
     }

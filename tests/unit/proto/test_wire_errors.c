@@ -83,6 +83,13 @@ static void test_wire_errors_from_internal_codes(void **state) {
     assert_int_equal(rn_wire_err_from(RN_EOFFSETRANGE), RN_WIRE_OFFSET_OUT_OF_RANGE);
     assert_int_equal(rn_wire_err_from(RN_EBADVERSION), RN_WIRE_UNSUPPORTED_VERSION);
     assert_int_equal(rn_wire_err_from(RN_ECONFIG), RN_WIRE_INVALID_CONFIG);
+    assert_int_equal(rn_wire_err_from(RN_ENOTLEADER), RN_WIRE_NOT_CONTROLLER);
+    assert_int_equal(rn_wire_err_from(RN_EINVALIDTOPIC), RN_WIRE_INVALID_TOPIC_EXCEPTION);
+    assert_int_equal(rn_wire_err_from(RN_ETOPICEXISTS), RN_WIRE_TOPIC_ALREADY_EXISTS);
+    assert_int_equal(rn_wire_err_from(RN_EUNKNOWNTOPIC), RN_WIRE_UNKNOWN_TOPIC_OR_PARTITION);
+    assert_int_equal(rn_wire_err_from(RN_EINVALIDPARTITIONS), RN_WIRE_INVALID_PARTITIONS);
+    assert_int_equal(rn_wire_err_from(RN_EREPLICATIONFACTOR), RN_WIRE_INVALID_REPLICATION_FACTOR);
+    assert_int_equal(rn_wire_err_from(RN_EUNKNOWNBROKER), RN_WIRE_BROKER_NOT_AVAILABLE);
     assert_int_equal(rn_wire_err_from(-EIO), RN_WIRE_UNKNOWN_SERVER_ERROR);
     assert_int_equal(rn_wire_err_from(RN_ECLOSED), RN_WIRE_UNKNOWN_SERVER_ERROR);
 }
