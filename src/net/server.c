@@ -35,6 +35,7 @@ struct rn_server_s {
     int nconns;
     int port;
     unsigned listener_closing : 1, listener_closed : 1, draining : 1, stopping : 1;
+    int in_on_close; /* inside the owner's on_close: srv_on_closed checks for the stop */
     rn_server_stop_cb stop_cb;
 };
 
@@ -101,7 +102,12 @@ void rn_server_stop(rn_server_t *srv, rn_server_stop_cb cb) {
     close_listener(srv);
     for (rn_conn_t *conn = srv->conns; conn != NULL; conn = conn->srv_next)
         rn__conn_close(conn, 0);
-    /* listener_closed always runs later, so the owner is called back from the loop. */
+    /* Usually listener_closed or the last srv_on_closed runs later and calls back from
+     * the loop. But after rn_server_drain the listener may have closed already, and
+     * with no connections left nothing else would ever call back: do it now (unless
+     * called from on_close, whose caller srv_on_closed checks right after). */
+    if (srv->in_on_close == 0)
+        maybe_stopped(srv);
 }
 
 /* ---- requests and responses --------------------------------------------------- */
@@ -211,8 +217,11 @@ static void srv_on_closed(rn_conn_t *conn) {
         conn->srv_next->srv_prev = conn->srv_prev;
     conn->srv = NULL;
     srv->nconns--;
-    if (srv->cbs.on_close != NULL)
+    if (srv->cbs.on_close != NULL) {
+        srv->in_on_close++;
         srv->cbs.on_close(conn, srv->arg);
+        srv->in_on_close--;
+    }
     rn_conn_unref(conn); /* drops the closing ref; finish() still holds the open ref */
     maybe_stopped(srv);
 }

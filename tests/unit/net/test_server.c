@@ -574,6 +574,36 @@ static void test_server_start_on_a_bad_address_fails_cleanly(void **state) {
     assert_int_equal(rn_alloc_live(), live);
 }
 
+static void count_stop(rn_server_t *srv, void *arg) {
+    (void)srv;
+    (*(int *)arg)++;
+}
+
+/* Regression: stop after drain, once the listener had closed and no connection was
+ * left, never called back (a broker shutdown hung on it). */
+static void test_server_stop_after_drain_with_no_connections_calls_back(void **state) {
+    (void)state;
+    int64_t live = rn_alloc_live();
+    uv_loop_t loop;
+    uv_timer_t deadline;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    deadline_start(&loop, &deadline);
+    rn_server_cbs_t cbs = {.on_request = on_request};
+    rn_server_t *srv = NULL;
+    int stopped = 0;
+    assert_int_equal(rn_server_start(&loop, "127.0.0.1", 0, NULL, &cbs, &stopped, &srv), 0);
+    rn_server_drain(srv);
+    for (int i = 0; i < 10; i++)
+        uv_run(&loop, UV_RUN_NOWAIT); /* the listener's close callback runs */
+    assert_int_equal(rn_server_conn_count(srv), 0);
+    rn_server_stop(srv, count_stop);
+    for (int i = 0; i < 10 && stopped == 0; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(stopped, 1);
+    loop_finish(&loop, &deadline);
+    assert_int_equal(rn_alloc_live(), live);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_server_many_clients_get_every_response_in_order),
@@ -587,6 +617,7 @@ int main(void) {
         cmocka_unit_test(test_server_stop_with_open_connections_closes_them_all),
         cmocka_unit_test(test_server_drain_closes_idle_connections_and_finishes_busy_ones),
         cmocka_unit_test(test_server_start_on_a_bad_address_fails_cleanly),
+        cmocka_unit_test(test_server_stop_after_drain_with_no_connections_calls_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
