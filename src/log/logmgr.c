@@ -226,6 +226,42 @@ int rn_logmgr_close(rn_logmgr_t *mgr, bool clean) {
     return rc;
 }
 
+/* An asynchronous close in progress: polls until the manager is idle. */
+typedef struct close_job_s {
+    uv_timer_t poll;
+    rn_logmgr_t *mgr;
+    bool clean;
+    rn_logmgr_closed_cb cb;
+    void *arg;
+} close_job_t;
+
+static void close_job_finish(uv_handle_t *handle) {
+    close_job_t *job = handle->data;
+    /* Idle now: rn_logmgr_close finds nothing to wait for and never runs the loop. */
+    int rc = rn_logmgr_close(job->mgr, job->clean);
+    job->cb(job->arg, rc);
+    rn_free(job);
+}
+
+static void close_job_poll(uv_timer_t *timer) {
+    close_job_t *job = timer->data;
+    if (!rn__logmgr_busy(job->mgr))
+        uv_close((uv_handle_t *)timer, close_job_finish);
+}
+
+void rn_logmgr_close_async(rn_logmgr_t *mgr, bool clean, rn_logmgr_closed_cb cb, void *arg) {
+    if (mgr->loop == NULL) {
+        cb(arg, rn_logmgr_close(mgr, clean));
+        return;
+    }
+    close_job_t *job = rn_calloc(1, sizeof *job);
+    *job = (close_job_t){.mgr = mgr, .clean = clean, .cb = cb, .arg = arg};
+    rn__logmgr_close_timers(mgr);
+    uv_timer_init(mgr->loop, &job->poll);
+    job->poll.data = job;
+    uv_timer_start(&job->poll, close_job_poll, 0, 1);
+}
+
 rn_plog_t *rn_logmgr_get(rn_logmgr_t *mgr, const char *topic, int32_t partition) {
     rn__part_t *part = rn__partmap_get(&mgr->parts, topic, partition);
     return part ? part->plog : NULL;

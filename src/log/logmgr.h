@@ -54,11 +54,21 @@ int rn_logmgr_open(uv_loop_t *loop, const rn_logmgr_opts_t *opts, rn_logmgr_t **
 /*
  * Close: stop timers, wait for background fsyncs, and when `clean`, fsync every
  * partition, write the checkpoint and the clean-shutdown marker. Frees mgr.
- * With a loop, call from the loop thread: it closes its handles and runs
- * UV_RUN_NOWAIT iterations until their close callbacks have run. Returns 0 or -errno
- * (mgr is freed either way).
+ * With a loop, it closes its handles and runs the loop (UV_RUN_ONCE) until their
+ * close callbacks and every thread-pool job have run — so call it only where uv_run
+ * is allowed: NOT from inside a loop callback (libuv's uv_run is not reentrant); use
+ * rn_logmgr_close_async there. Returns 0 or -errno (mgr is freed either way).
  */
 int rn_logmgr_close(rn_logmgr_t *mgr, bool clean);
+
+/*
+ * The same close for code running inside the loop (a callback): closes the timers,
+ * waits for them and for background fsyncs by polling from a timer, then finishes as
+ * rn_logmgr_close and calls cb(arg, status) from the loop. Without a loop it closes
+ * at once and calls cb before returning. mgr must not be used after this call.
+ */
+typedef void (*rn_logmgr_closed_cb)(void *arg, int status);
+void rn_logmgr_close_async(rn_logmgr_t *mgr, bool clean, rn_logmgr_closed_cb cb, void *arg);
 
 /* The partition's log, or NULL. Borrowed. */
 rn_plog_t *rn_logmgr_get(rn_logmgr_t *mgr, const char *topic, int32_t partition);

@@ -45,6 +45,12 @@ int rn__logmgr_timers_start(rn_logmgr_t *mgr);
  * flush in flight are done; then close the zombies. */
 void rn__logmgr_quiesce(rn_logmgr_t *mgr);
 
+/* Close the timers (their close callbacks decrement mgr->closing). */
+void rn__logmgr_close_timers(rn_logmgr_t *mgr);
+
+/* True while a handle is closing, a thread-pool job runs or a flush is pending. */
+bool rn__logmgr_busy(rn_logmgr_t *mgr);
+
 /* Remove everything in mgr->trash (and the plogs' trash): on the thread pool with a
  * loop, else now. */
 void rn__logmgr_empty_trash(rn_logmgr_t *mgr);

@@ -270,7 +270,7 @@ static void any_pending(rn__part_t *part, void *arg) {
         *(bool *)arg = true;
 }
 
-static bool busy(rn_logmgr_t *mgr) {
+bool rn__logmgr_busy(rn_logmgr_t *mgr) {
     bool pending = mgr->closing > 0 || mgr->pending > 0;
     for (int i = 0; i < mgr->nzombies && !pending; i++)
         pending = rn_plog_flush_pending(mgr->zombies[i]);
@@ -279,7 +279,7 @@ static bool busy(rn_logmgr_t *mgr) {
     return pending;
 }
 
-void rn__logmgr_quiesce(rn_logmgr_t *mgr) {
+void rn__logmgr_close_timers(rn_logmgr_t *mgr) {
     if (mgr->timers) {
         uv_timer_t *timers[] = {&mgr->flush_timer, &mgr->retention_timer, &mgr->checkpoint_timer};
         for (int i = 0; i < 3; i++) {
@@ -288,10 +288,14 @@ void rn__logmgr_quiesce(rn_logmgr_t *mgr) {
         }
         mgr->timers = false;
     }
+}
+
+void rn__logmgr_quiesce(rn_logmgr_t *mgr) {
+    rn__logmgr_close_timers(mgr);
     /* Each iteration blocks until a close callback or a thread-pool completion. If the
      * loop has nothing left to wait for, stop rather than spin. */
-    while (mgr->loop != NULL && busy(mgr))
-        if (uv_run(mgr->loop, UV_RUN_ONCE) == 0 && busy(mgr) && mgr->closing == 0)
+    while (mgr->loop != NULL && rn__logmgr_busy(mgr))
+        if (uv_run(mgr->loop, UV_RUN_ONCE) == 0 && rn__logmgr_busy(mgr) && mgr->closing == 0)
             break;
     rn__logmgr_reap(mgr);
 }

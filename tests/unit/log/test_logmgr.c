@@ -600,6 +600,50 @@ static void test_logmgr_close_waits_for_background_flush(void **state) {
     assert_int_equal(rn_plog_end_offset(p), 63);
 }
 
+typedef struct async_close_s {
+    fx_t *fx;
+    int calls, status;
+} async_close_t;
+
+static void on_async_closed(void *arg, int status) {
+    async_close_t *ac = arg;
+    ac->calls++;
+    ac->status = status;
+}
+
+/* The close runs from inside a loop callback, where uv_run must not be called. */
+static void close_from_callback(uv_timer_t *timer) {
+    async_close_t *ac = timer->data;
+    rn_logmgr_close_async(ac->fx->mgr, true, on_async_closed, ac);
+    ac->fx->mgr = NULL;
+    uv_close((uv_handle_t *)timer, NULL);
+}
+
+static void test_logmgr_close_async_from_a_callback_waits_for_flush(void **state) {
+    fx_t *fx = *state;
+    uv_loop_t *loop = fx_loop(fx);
+    assert_rc(rn_logmgr_open(loop, &fx->opts, &fx->mgr), 0);
+    rn_plog_t *p = NULL;
+    assert_rc(rn_logmgr_create(fx->mgr, "orders", 0, NULL, &p), 0);
+    for (int i = 0; i < 20; i++)
+        append(fx, p, 3);
+    flushed_t f1 = {0};
+    assert_rc(rn_plog_flush(p, on_flushed, &f1), 0);
+    async_close_t ac = {.fx = fx};
+    uv_timer_t timer;
+    uv_timer_init(loop, &timer);
+    timer.data = &ac;
+    uv_timer_start(&timer, close_from_callback, 0, 0);
+    assert_rc(uv_run(loop, UV_RUN_DEFAULT), 0); /* returns once everything closed */
+    assert_int_equal(ac.calls, 1);
+    assert_rc(ac.status, 0);
+    assert_int_equal(f1.calls, 1);
+    assert_true(exists_in(fx, ".clean-shutdown"));
+    fx_loop_close(fx);
+    mgr_open(fx);
+    assert_int_equal(rn_plog_end_offset(rn_logmgr_get(fx->mgr, "orders", 0)), 60);
+}
+
 static void test_logmgr_delete_with_flush_in_flight(void **state) {
     fx_t *fx = *state;
     uv_loop_t *loop = fx_loop(fx);
@@ -790,6 +834,7 @@ int main(void) {
         T(test_logmgr_open_creates_missing_dir),
         T(test_logmgr_close_waits_for_background_flush),
         T(test_logmgr_flush_timer_flushes_when_flush_ms_due),
+        T(test_logmgr_close_async_from_a_callback_waits_for_flush),
         T(test_logmgr_delete_with_flush_in_flight),
         T(test_logmgr_ten_thousand_partitions_reopen_with_bounded_fds),
     };
