@@ -1,0 +1,202 @@
+/*
+ * broker_int.h — the broker's insides, shared by the request handlers: the broker
+ * object, the in-flight request, how a handler answers, and the handlers the dispatch
+ * table (dispatch.c) lists. Not a public API: only src/broker/ includes it.
+ *
+ *   net ──frame──▶ rn_dispatch_frame: decode header, look up [api_key]
+ *                    │  unknown key / version ──▶ ApiVersions v0 body, UNSUPPORTED_VERSION
+ *                    │  header does not decode ──▶ close (one rate-limited DEBUG line)
+ *                    ▼
+ *                  handler(breq) ── decodes breq->body with the API's codec
+ *                    │  decode fails ──▶ rn_breq_respond_invalid(breq)
+ *                    ▼
+ *                  now or later (long poll, commit wait):
+ *                    rn_breq_writer_init(breq, &wr) ; rn_<resp>_encode(&wr, ver, ...)
+ *                    rn_breq_respond(breq, &wr)        or   rn_breq_respond_none(breq)
+ *
+ * Invariants: every rn_breq_t is answered exactly once, by one of the rn_breq_respond*
+ * functions, which also free it; breq->body stays valid until then (it points into the
+ * network frame, which the net layer keeps until the request is answered). Answering a
+ * request whose connection has closed is harmless (the bytes are dropped). While the
+ * broker stops, handlers still answer what they hold; waiting fetches are woken with
+ * RN_PART_WAKE_STOP (partitions.h) so that draining is quick.
+ *
+ * Threading: everything here runs on the broker's loop thread.
+ */
+#ifndef RN_BROKER_BROKER_INT_H
+#define RN_BROKER_BROKER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "broker/broker_config.h"
+#include "log/logmgr.h"
+#include "meta/image.h"
+#include "meta/quorum.h"
+#include "net/server.h"
+#include "proto/wire.h"
+#include "proto/wire_errors.h"
+
+typedef struct rn_broker_s rn_broker_t;
+typedef struct rn_breq_s rn_breq_t;
+typedef struct rn_partitions_s rn_partitions_t;
+typedef struct rn_topic_op_s rn_topic_op_t; /* handle_topics.c: a proposal awaiting commit */
+typedef struct rn_parked_s rn_parked_t;     /* parked.c: a request waiting on an event */
+
+/* Counters for logs, tests and (later) metrics. Plain integers: loop thread only. */
+typedef struct rn_broker_counters_s {
+    uint64_t requests;       /* frames handed to the dispatcher */
+    uint64_t responses;      /* requests answered (with or without bytes) */
+    uint64_t unsupported;    /* unknown api key or version */
+    uint64_t invalid;        /* body failed to decode: INVALID_REQUEST */
+    uint64_t bad_frames;     /* bad size prefix or undecodable header: closed */
+    uint64_t topics_created; /* by this broker's proposals */
+    uint64_t topics_deleted;
+} rn_broker_counters_t;
+
+struct rn_broker_s {
+    uv_loop_t *loop;        /* borrowed (rn_broker_run owns the one it creates) */
+    rn_broker_config_t cfg; /* own copy; read-only after start */
+    rn_logmgr_t *logmgr;    /* log.dirs[0] */
+    rn_quorum_t *quorum;    /* metadata; its image is the truth for topics */
+    rn_server_t *server;    /* client listener; NULL once stopped */
+    rn_partitions_t *parts; /* the partitions this broker hosts (partitions.h) */
+    uint8_t cluster_id[RN_META_ID_LEN];
+    char cluster_id_str[2 * RN_META_ID_LEN + 1]; /* lower-case hex, "" until known */
+    rn_broker_counters_t counters;
+    int inflight;             /* rn_breq_t allocated and not yet answered */
+    bool stopping;            /* shutdown began: no new work (proposals, auto-create) */
+    bool registered;          /* our RegisterBroker record is in the image */
+    bool registering;         /* a RegisterBroker proposal is in flight */
+    rn_topic_op_t *topic_ops; /* CreateTopics/DeleteTopics/AlterConfigs awaiting commit */
+    rn_parked_t *parked;      /* long-poll fetches and acks=all produces (parked.c) */
+    uv_timer_t tick;          /* 100 ms housekeeping: op timeouts, registration retry */
+    bool meta_ready;          /* image caught up: registry follows applies live */
+    char **explicit_kv;       /* "key=value" set by file/overrides, in order (owned) */
+    size_t nexplicit;
+    /* lifecycle (broker.c) */
+    int64_t drain_deadline_ms; /* monotonic ms: close connections after this */
+    bool server_stopping;
+    int stop_status; /* first error while stopping (or the start error) */
+    void (*stop_cb)(void *arg, int status);
+    void *stop_arg;
+    int64_t bad_log_ms; /* last rate-limited DEBUG line about bad input */
+    uint64_t bad_log_suppressed;
+};
+
+/* One request being handled. Allocated by the dispatcher, freed when answered. */
+struct rn_breq_s {
+    rn_broker_t *broker;
+    rn_conn_t *conn;         /* the client connection (kept alive by the net req) */
+    rn_net_req_t *nreq;      /* the net layer's handle; consumed by the answer */
+    rn_request_header_t hdr; /* api_key, api_version, correlation_id, client_id (view) */
+    const uint8_t *body;     /* request body: view into the frame, valid until answered */
+    size_t body_len;
+    int64_t received_ns; /* rn_mono_ns() at dispatch */
+};
+
+/* A handler takes charge of breq and answers it exactly once, now or later. */
+typedef void (*rn_handler_fn)(rn_breq_t *breq);
+
+/* ---- answering ----------------------------------------------------------------- */
+
+/* Initialise wr with the response header (breq's correlation id) already written;
+ * the handler appends the response body (rn_<resp>_encode(wr, hdr.api_version, ...))
+ * and then calls rn_breq_respond. hint: expected body size (0: a default). */
+void rn_breq_writer_init(rn_breq_t *breq, rn_writer_t *wr, size_t hint);
+
+/* Send wr's bytes (from rn_breq_writer_init) as the response, take wr's buffer (wr is
+ * left empty), free breq. Returns 0, or RN_ECLOSED when the client has gone (nothing
+ * is sent; still freed). */
+int rn_breq_respond(rn_breq_t *breq, rn_writer_t *wr);
+
+/* Answer with no response at all (Produce acks=0). Frees breq. 0 or RN_ECLOSED. */
+int rn_breq_respond_none(rn_breq_t *breq);
+
+/* The request's body did not decode: answer INVALID_REQUEST at the request's API and
+ * version (docs/protocol.md: every array empty, other fields 0, offsets -1), log one
+ * rate-limited DEBUG line. Frees breq. 0 or RN_ECLOSED. */
+int rn_breq_respond_invalid(rn_breq_t *breq);
+
+/* Answer with that API's response carrying only the request-level error_code err
+ * (empty arrays), e.g. NOT_CONTROLLER or REQUEST_TIMED_OUT for a whole request. */
+int rn_breq_respond_error(rn_breq_t *breq, rn_wire_err_t err);
+
+/* ---- shared services for handlers ----------------------------------------------- */
+
+/* The metadata image as applied so far (borrowed; changes under every apply). */
+const rn_meta_image_t *rn_broker_image(const rn_broker_t *b);
+
+/* This broker is the controller and ready to decide: the quorum's ready leader, with
+ * its own registration committed (so the image counts it as a live broker). */
+bool rn_broker_is_controller(const rn_broker_t *b);
+
+/* The controller's broker id as far as this broker knows, or -1 (also while this
+ * broker leads the quorum but is not yet ready). */
+int32_t rn_broker_controller_id(const rn_broker_t *b);
+
+/* The value `key` was given in the config file or an override (the last one wins), or
+ * NULL when it was left at its default. Borrowed. */
+const char *rn_broker_explicit_value(const rn_broker_t *b, const char *key);
+
+/* Auto-create `name` (not NUL-terminated) with num.partitions and
+ * default.replication.factor, if auto.create.topics.enable is set, the name is valid
+ * and this broker is the controller. Does not wait for the commit: the caller answers
+ * with a retriable error (LEADER_NOT_AVAILABLE for Metadata, UNKNOWN_TOPIC_OR_PARTITION
+ * for Produce) and the client retries. Returns 0 (proposed, or already being created),
+ * RN_ECONFIG (auto-create disabled), RN_EINVALIDTOPIC, RN_ENOTLEADER, RN_ECLOSED. */
+int rn_broker_auto_create_topic(rn_broker_t *b, rn_str_t name);
+
+/* Copy a view into buf as a C string; false (buf untouched) when it is null or does
+ * not fit in len - 1 bytes. (topic_ops.c) */
+bool rn_str_to_buf(rn_str_t s, char *buf, size_t len);
+
+/* Log one DEBUG line about bad client input, at most one per second per broker (with
+ * a count of the suppressed ones). peer may be NULL. */
+void rn_broker_log_bad_input(rn_broker_t *b, rn_conn_t *conn, const char *what);
+
+/* ---- the broker and its metadata (broker_meta.c), for broker.c ------------------- */
+
+/* The cluster id read from meta.properties (32 hex digits; anything else is ignored). */
+void rn__broker_set_cluster_id(rn_broker_t *b, const char *id_hex);
+/* Propose the cluster id (first controller) and this broker's registration, if this
+ * broker leads the quorum and is not registered or registering yet. */
+void rn__broker_register(rn_broker_t *b);
+/* rn_quorum_config_t's on_apply and on_leader. */
+void rn__broker_on_apply(void *arg, const rn_meta_record_t *rec);
+void rn__broker_on_leader(void *arg, int32_t leader_id, bool is_self);
+
+/* ---- handlers (one file per API) -------------------------------------------------- */
+
+void rn_handle_api_versions(rn_breq_t *breq);     /* handle_api_versions.c */
+void rn_handle_metadata(rn_breq_t *breq);         /* handle_metadata.c */
+void rn_handle_create_topics(rn_breq_t *breq);    /* handle_topics.c */
+void rn_handle_delete_topics(rn_breq_t *breq);    /* handle_topics.c */
+void rn_handle_describe_configs(rn_breq_t *breq); /* handle_configs.c */
+void rn_handle_alter_configs(rn_breq_t *breq);    /* handle_configs.c */
+void rn_handle_produce(rn_breq_t *breq);          /* handle_produce.c (data path) */
+void rn_handle_fetch(rn_breq_t *breq);            /* handle_fetch.c (data path) */
+void rn_handle_list_offsets(rn_breq_t *breq);     /* handle_list_offsets.c (data path) */
+
+/* ---- parked requests (parked.c) ---------------------------------------------------
+ * A request that waits for an event (a long-poll Fetch, an acks=all Produce) is
+ * "parked": listed on the broker with its connection, so that when the connection
+ * closes the request is dropped at once rather than holding memory and a timer until
+ * its own timeout. Embedded in the waiting request's state. */
+struct rn_parked_s {
+    rn_parked_t *next, **pprev; /* broker-owned links; pprev NULL when not listed */
+    rn_conn_t *conn;            /* the requesting connection */
+    /* The connection closed: release everything, answering the request with
+     * rn_breq_respond_none (nothing goes on the wire). p is already unlisted. */
+    void (*drop)(rn_parked_t *p);
+};
+
+void rn__parked_add(rn_broker_t *b, rn_parked_t *p);
+void rn__parked_remove(rn_parked_t *p); /* harmless when not listed */
+
+/* Called from the server's on_close: drops every parked request of conn. */
+void rn__parked_conn_closed(rn_broker_t *b, rn_conn_t *conn);
+
+#endif

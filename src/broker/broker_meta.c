@@ -1,0 +1,223 @@
+/*
+ * broker_meta.c — the broker's side of the metadata quorum: registration, readiness,
+ * and turning applied records into partition changes and log lines.
+ *
+ * Readiness. While the quorum replays its log at start, the image passes through
+ * every old state (a topic created, deleted, created again under the same name). The
+ * registry must not act on those: deleting "the" log of a topic deleted an hour ago
+ * would delete the data of today's topic of that name. So applies are ignored until
+ * the broker's own RegisterBroker record — proposed once it leads the quorum — has
+ * been committed and applied: everything committed before it has been applied too, and
+ * the registry then syncs once with the whole image and follows each record after.
+ *
+ * (A broker that is not the controller needs the controller to register it; that is
+ * the multi-broker issue's BrokerHeartbeat. Until then such a broker hosts nothing.)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "broker/broker_int.h"
+#include "broker/meta_props.h"
+#include "broker/partitions.h"
+#include "common/alloc.h"
+#include "common/errors.h"
+#include "common/logging.h"
+#include "meta/controller.h"
+
+#define MOD "broker"
+
+const rn_meta_image_t *rn_broker_image(const rn_broker_t *b) {
+    return rn_quorum_image(b->quorum);
+}
+
+bool rn_broker_is_controller(const rn_broker_t *b) {
+    return b->quorum != NULL && !b->stopping && b->meta_ready && rn_quorum_is_leader(b->quorum);
+}
+
+int32_t rn_broker_controller_id(const rn_broker_t *b) {
+    if (b->quorum == NULL)
+        return -1;
+    int32_t id = rn_quorum_leader_id(b->quorum);
+    if (id == b->cfg.broker_id && !rn_broker_is_controller(b))
+        return -1; /* leading, but not ready to decide yet */
+    return id;
+}
+
+const char *rn_broker_explicit_value(const rn_broker_t *b, const char *key) {
+    size_t klen = strlen(key);
+    for (size_t i = b->nexplicit; i-- > 0;) {
+        const char *kv = b->explicit_kv[i];
+        if (strncmp(kv, key, klen) == 0 && kv[klen] == '=')
+            return kv + klen + 1;
+    }
+    return NULL;
+}
+
+/* ---- cluster id ------------------------------------------------------------------- */
+
+static void hex(const uint8_t *id, char *out) {
+    for (int i = 0; i < RN_META_ID_LEN; i++)
+        snprintf(out + 2 * i, 3, "%02x", id[i]);
+}
+
+static int unhex(const char *s, uint8_t *id) {
+    if (strlen(s) != 2 * RN_META_ID_LEN)
+        return RN_EMALFORMED;
+    for (int i = 0; i < RN_META_ID_LEN; i++) {
+        unsigned v;
+        if (sscanf(s + 2 * i, "%2x", &v) != 1)
+            return RN_EMALFORMED;
+        id[i] = (uint8_t)v;
+    }
+    return 0;
+}
+
+/* The image's cluster id is the truth; meta.properties follows it. */
+static void adopt_cluster_id(rn_broker_t *b, const rn_meta_image_t *img) {
+    if (!img->has_cluster_id)
+        return;
+    char h[2 * RN_META_ID_LEN + 1];
+    hex(img->cluster_id, h);
+    if (strcmp(h, b->cluster_id_str) == 0)
+        return;
+    if (b->cluster_id_str[0] != '\0')
+        rn_log(RN_LOG_WARN, MOD,
+               "%s/meta.properties: cluster.id %s differs from the metadata "
+               "log's %s: rewritten",
+               b->cfg.log_dirs[0], b->cluster_id_str, h);
+    memcpy(b->cluster_id, img->cluster_id, RN_META_ID_LEN);
+    memcpy(b->cluster_id_str, h, sizeof h);
+    rn_meta_props_t props = {.version = 0, .broker_id = b->cfg.broker_id};
+    snprintf(props.cluster_id, sizeof props.cluster_id, "%s", h);
+    int rc = rn_meta_props_write(b->cfg.log_dirs[0], &props);
+    if (rc != 0)
+        rn_log(RN_LOG_ERROR, MOD, "%s/meta.properties: cannot write: %s", b->cfg.log_dirs[0],
+               rn_strerror(rc));
+}
+
+/* Called by broker.c at start with meta.properties' id (may be ""). */
+void rn__broker_set_cluster_id(rn_broker_t *b, const char *id_hex) {
+    if (unhex(id_hex, b->cluster_id) == 0)
+        snprintf(b->cluster_id_str, sizeof b->cluster_id_str, "%s", id_hex);
+}
+
+/* ---- registration -------------------------------------------------------------------- */
+
+static void registered(void *arg, int status) {
+    rn_broker_t *b = arg;
+    b->registering = false;
+    if (status != 0) {
+        if (status != RN_ECLOSED)
+            rn_log(RN_LOG_WARN, MOD, "registering broker %d failed: %s (will retry)",
+                   (int)b->cfg.broker_id, rn_strerror(status));
+        return;
+    }
+    b->registered = true;
+    if (b->stopping || b->meta_ready)
+        return;
+    b->meta_ready = true;
+    const rn_meta_image_t *img = rn_broker_image(b);
+    adopt_cluster_id(b, img);
+    int rc = rn_partitions_sync(b->parts, img, true);
+    rn_log(RN_LOG_INFO, MOD, "became controller; metadata ready: %zu topics, %d partitions here%s",
+           img->ntopics, rn_partitions_count(b->parts), rc ? " (some logs failed to open)" : "");
+}
+
+static void cluster_id_proposed(void *arg, int status) {
+    (void)arg;
+    if (status != 0 && status != RN_ECLOSED)
+        rn_log(RN_LOG_WARN, MOD, "setting the cluster id failed: %s", rn_strerror(status));
+}
+
+/* Propose the cluster id (first controller only) and this broker's registration. */
+void rn__broker_register(rn_broker_t *b) {
+    if (b->stopping || b->registering || b->registered || b->quorum == NULL ||
+        !rn_quorum_is_leader(b->quorum))
+        return;
+    const rn_meta_image_t *img = rn_broker_image(b);
+    if (!img->has_cluster_id) {
+        rn_meta_record_t cid = {.type = RN_MREC_SET_CLUSTER_ID};
+        if (b->cluster_id_str[0] == '\0' || unhex(b->cluster_id_str, cid.cluster_id.id) != 0)
+            (void)rn_controller_random_id(cid.cluster_id.id);
+        (void)rn_quorum_propose(b->quorum, &cid, 1, cluster_id_proposed, NULL);
+    }
+    rn_meta_record_t rec = {.type = RN_MREC_REGISTER_BROKER};
+    rec.register_broker.broker_id = b->cfg.broker_id;
+    rec.register_broker.host = b->cfg.listener.host;
+    rec.register_broker.port = b->cfg.listener.port;
+    rec.register_broker.fenced = false;
+    if (rn_quorum_propose(b->quorum, &rec, 1, registered, b) == 0)
+        b->registering = true;
+}
+
+/* ---- quorum callbacks -------------------------------------------------------------- */
+
+static void log_record(const rn_meta_record_t *rec, const rn_meta_image_t *img) {
+    switch (rec->type) {
+    case RN_MREC_CREATE_TOPIC: {
+        const rn_meta_topic_t *t = rn_meta_image_topic(img, rec->create_topic.name);
+        rn_log(RN_LOG_INFO, MOD, "created topic %s: %d partitions, replication factor %d",
+               rec->create_topic.name, (int)rec->create_topic.npartitions,
+               t && t->npartitions > 0 ? (int)t->partitions[0].nreplicas : 0);
+        break;
+    }
+    case RN_MREC_DELETE_TOPIC:
+        rn_log(RN_LOG_INFO, MOD, "deleted topic %s", rec->delete_topic.name);
+        break;
+    case RN_MREC_SET_TOPIC_CONFIG:
+        rn_log(RN_LOG_INFO, MOD, "topic %s: %s %s%s", rec->set_config.name, rec->set_config.key,
+               rec->set_config.value ? "= " : "reset to default",
+               rec->set_config.value ? rec->set_config.value : "");
+        break;
+    case RN_MREC_REGISTER_BROKER:
+        rn_log(RN_LOG_INFO, MOD, "broker %d registered at %s:%u",
+               (int)rec->register_broker.broker_id, rec->register_broker.host,
+               (unsigned)rec->register_broker.port);
+        break;
+    default:
+        break;
+    }
+}
+
+static const char *record_topic(const rn_meta_record_t *rec) {
+    switch (rec->type) {
+    case RN_MREC_CREATE_TOPIC:
+        return rec->create_topic.name;
+    case RN_MREC_DELETE_TOPIC:
+        return rec->delete_topic.name;
+    case RN_MREC_PARTITION_CHANGE:
+        return rec->partition_change.name;
+    case RN_MREC_SET_TOPIC_CONFIG:
+        return rec->set_config.name;
+    default:
+        return NULL;
+    }
+}
+
+void rn__broker_on_apply(void *arg, const rn_meta_record_t *rec) {
+    rn_broker_t *b = arg;
+    if (b->quorum == NULL)
+        return; /* a snapshot restored inside rn_quorum_start: replay, see above */
+    const rn_meta_image_t *img = rn_broker_image(b);
+    if (rec == NULL || rec->type == RN_MREC_SET_CLUSTER_ID) {
+        if (b->meta_ready)
+            adopt_cluster_id(b, img);
+        if (rec != NULL || !b->meta_ready)
+            return;
+        (void)rn_partitions_sync(b->parts, img, true);
+        return;
+    }
+    if (!b->meta_ready)
+        return; /* replay: see the file comment */
+    log_record(rec, img);
+    const char *topic = record_topic(rec);
+    if (topic != NULL)
+        (void)rn_partitions_sync_topic(b->parts, img, topic, true);
+}
+
+void rn__broker_on_leader(void *arg, int32_t leader_id, bool is_self) {
+    rn_broker_t *b = arg;
+    (void)leader_id;
+    if (is_self)
+        rn__broker_register(b);
+}

@@ -1,0 +1,163 @@
+/*
+ * partitions.h — the partition registry: the partitions this broker hosts.
+ *
+ * For every partition in the metadata image whose replicas include this broker there
+ * is one rn_partition_t, holding its partition log (created with rn_logmgr_create when
+ * missing), its effective log config (the broker's log.* defaults overlaid with the
+ * topic's overrides), its leadership (is_leader, leader epoch), its high watermark,
+ * min.insync.replicas, the topic's partitioner, and a list of waiters (fetches
+ * long-polling for data).
+ *
+ *   registry ── hash by topic name ──▶ rn_ptopic_t { name, npartitions, partitioner,
+ *                                                    parts[0..npartitions) }
+ *                                        parts[i]: rn_partition_t, or NULL when this
+ *                                        broker is not a replica of partition i
+ *
+ * Lookup by (topic, partition) is one hash probe plus an index: O(1).
+ *
+ * The registry follows the image: rn_partitions_sync (called from the quorum's on_apply)
+ * creates partitions of new topics, deletes those of deleted topics (their logs are
+ * deleted from disk, their waiters woken with RN_PART_WAKE_GONE), and re-applies
+ * configs (rn_plog_set_config) and leadership. Pointers to an rn_partition_t are
+ * valid until the next sync that removes it: a holder across callbacks (a waiting
+ * fetch) must register a waiter, which tells it when the partition goes.
+ *
+ * High watermark: this issue has one replica per partition, so after every append
+ * rn_partition_appended sets HW = log end. That function is the seam where replication
+ * (src/repl/) will instead advance the HW from the followers' fetch positions.
+ *
+ * Loop thread only.
+ */
+#ifndef RN_BROKER_PARTITIONS_H
+#define RN_BROKER_PARTITIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker/broker_config.h"
+#include "broker/route.h"
+#include "log/config.h"
+#include "log/logmgr.h"
+#include "log/plog.h"
+#include "meta/image.h"
+
+typedef struct rn_partitions_s rn_partitions_t;
+typedef struct rn_partition_s rn_partition_t;
+typedef struct rn_part_waiter_s rn_part_waiter_t;
+
+/* Why a waiter is called. */
+typedef enum {
+    RN_PART_WAKE_APPEND = 0, /* data was appended (the HW may have moved) */
+    RN_PART_WAKE_GONE = 1,   /* partition deleted or no longer hosted here: drop it */
+    RN_PART_WAKE_STOP = 2,   /* the broker is stopping: answer now */
+} rn_part_wake_t;
+
+/*
+ * A waiter, embedded in the caller's own state (the registry never allocates or frees
+ * one). Registered on one partition at a time; fn runs on the loop thread. For
+ * RN_PART_WAKE_GONE and RN_PART_WAKE_STOP the waiter has already been removed when fn
+ * runs; for RN_PART_WAKE_APPEND it stays registered (fn may remove it, or remove and
+ * free any waiter, including itself). fn must not call rn_partitions_sync.
+ */
+struct rn_part_waiter_s {
+    rn_part_waiter_t *prev, *next; /* registry-owned links */
+    rn_partition_t *part;          /* where it is registered; NULL when not */
+    void (*fn)(rn_part_waiter_t *w, rn_partition_t *part, rn_part_wake_t why);
+    void *arg; /* caller's */
+};
+
+typedef struct rn_ptopic_s rn_ptopic_t;
+
+struct rn_partition_s {
+    rn_ptopic_t *topic;      /* back pointer (name, partitioner, partition count) */
+    int32_t index;           /* partition number */
+    rn_plog_t *plog;         /* owned by the log manager; valid while registered */
+    rn_log_config_t log_cfg; /* effective config, as given to rn_plog_set_config */
+    int32_t min_insync_replicas;
+    bool is_leader;       /* this broker leads the partition */
+    int32_t leader_id;    /* -1: offline */
+    int32_t leader_epoch; /* stamped into appended batches */
+    int32_t nreplicas;
+    int32_t nisr;               /* committed ISR size (acks=all checks) */
+    int64_t high_watermark;     /* consumers read below this */
+    rn_part_waiter_t waiters;   /* list head (sentinel); empty when next == &waiters */
+    struct rn_ack_part_s *acks; /* produce_wait.c: acks=all waiting list; NULL when none */
+};
+
+struct rn_ptopic_s {
+    char *name;                   /* owned */
+    uint8_t id[RN_META_ID_LEN];   /* topic id: a re-created topic differs */
+    rn_partitioner_t partitioner; /* the topic's `partitioner` config (route.h) */
+    int32_t npartitions;          /* in the image (hosted or not) */
+    rn_partition_t **parts;       /* npartitions entries; NULL: not hosted here */
+    rn_route_sticky_t sticky;     /* broker-side sticky routing state (route.h) */
+    rn_ptopic_t *hnext;           /* hash chain */
+};
+
+/* An empty registry for broker broker_id, creating logs in mgr with cfg's log.*
+ * defaults and min.insync.replicas. Both borrowed; must outlive the registry. */
+rn_partitions_t *rn_partitions_new(int32_t broker_id, const rn_broker_config_t *cfg,
+                                   rn_logmgr_t *mgr);
+
+/* Wake every waiter with RN_PART_WAKE_STOP and free the registry (the logs stay open
+ * in the log manager, which the caller closes). NULL is a no-op. */
+void rn_partitions_free(rn_partitions_t *reg);
+
+/*
+ * Bring the registry in line with img: create what is missing (topics, partitions and
+ * their logs), remove topics the image no longer has (or re-created with another id)
+ * and delete their logs when delete_logs is true, update configs and leadership.
+ * Partitions on disk that the image does not know are left alone (logged once).
+ * Returns 0, or the first error creating a log (the others were still processed; the
+ * error is logged once per partition).
+ */
+int rn_partitions_sync(rn_partitions_t *reg, const rn_meta_image_t *img, bool delete_logs);
+
+/* The same for one topic `name` only (what a CreateTopic, DeleteTopic, PartitionChange
+ * or SetTopicConfig record touched): O(partitions of that topic). */
+int rn_partitions_sync_topic(rn_partitions_t *reg, const rn_meta_image_t *img, const char *name,
+                             bool delete_logs);
+
+/* The partition (topic is `len` bytes, not NUL-terminated), or NULL when this broker
+ * does not host it. */
+rn_partition_t *rn_partitions_get(rn_partitions_t *reg, const char *topic, size_t len,
+                                  int32_t partition);
+
+/* The topic entry, or NULL when the image (as last synced) has no such topic. */
+rn_ptopic_t *rn_partitions_topic(rn_partitions_t *reg, const char *topic, size_t len);
+
+/* Partitions hosted. */
+int rn_partitions_count(const rn_partitions_t *reg);
+
+/* Wake every waiter of every partition with RN_PART_WAKE_STOP (shutdown). */
+void rn_partitions_wake_all(rn_partitions_t *reg, rn_part_wake_t why);
+
+/* The effective log config for a topic: defaults overlaid with the topic's overrides
+ * (retention.ms, retention.bytes, segment.bytes, segment.ms, max.message.bytes,
+ * flush.messages, flush.ms), and its min.insync.replicas and partitioner. topic may be
+ * NULL (defaults only). Overrides that fail to parse keep the default (the controller
+ * validated them; logged). Pure. */
+void rn_partitions_resolve(const rn_broker_config_t *cfg, const rn_meta_topic_t *topic,
+                           rn_log_config_t *log_cfg, int32_t *min_isr,
+                           rn_partitioner_t *partitioner);
+
+/* ---- per partition ------------------------------------------------------------- */
+
+/* Call after every successful leader append: advances the high watermark (today: to
+ * the log end, one replica) and wakes the waiters with RN_PART_WAKE_APPEND. */
+void rn_partition_appended(rn_partition_t *part);
+
+/* acks=all may be answered: the ISR has at least min.insync.replicas members. */
+bool rn_partition_isr_ok(const rn_partition_t *part);
+
+/* Register w (fn and arg set by the caller) on part; w must not be registered. */
+void rn_partition_wait(rn_partition_t *part, rn_part_waiter_t *w);
+
+/* Remove w if registered (harmless otherwise). */
+void rn_part_waiter_remove(rn_part_waiter_t *w);
+
+/* "topic-partition" into buf, for logs. Returns buf. */
+const char *rn_partition_name(const rn_partition_t *part, char *buf, size_t len);
+
+#endif
