@@ -1,0 +1,560 @@
+/*
+ * admin.c — rn_admin_t: blocking topic and cluster administration. Each call encodes
+ * its request on the calling thread, sends it through the background loop
+ * (rn__client_request_sync: any reachable broker, or a partition's leader) and
+ * decodes the answer on the calling thread. Errors are one line naming the topic or
+ * the broker: "topic orders: TOPIC_ALREADY_EXISTS: topic already exists".
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/client.h"
+#include "client/metadata.h"
+#include "common/alloc.h"
+#include "common/errors.h"
+#include "proto/api.h"
+#include "proto/api_configs.h"
+#include "proto/api_list_offsets.h"
+#include "proto/api_metadata.h"
+#include "proto/api_topics.h"
+
+struct rn_admin_s {
+    rn__client_t cl;
+};
+
+typedef int (*encode_fn)(rn_writer_t *wr, const void *req);
+
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void errf(char *err, size_t errlen, const char *fmt, ...) {
+    if (err == NULL || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int check_name(const char *name, char *err, size_t errlen) {
+    if (name == NULL || name[0] == '\0' || strlen(name) > 249) {
+        errf(err, errlen, "invalid topic name \"%s\" (1 to 249 characters)", name ? name : "");
+        return RN_EINVALIDTOPIC;
+    }
+    return 0;
+}
+
+/* A per-entry wire error as "topic T: NAME: message (detail)". Returns err. */
+static int topic_err(const char *topic, int err, rn_str_t detail, char *buf, size_t len) {
+    if (detail.len > 0)
+        errf(buf, len, "topic %s: %s (%.*s)", topic, rn_err_str(err), (int)detail.len, detail.ptr);
+    else
+        errf(buf, len, "topic %s: %s", topic, rn_err_str(err));
+    return err;
+}
+
+/* Send an encoded body and wait: 0 with *resp (rn_free it), or an error with err
+ * filled. The body writer is consumed. */
+static int call(rn_admin_t *a, int32_t target, int16_t api, rn_writer_t *wr, int enc_rc,
+                uint8_t **resp, size_t *len, char *err, size_t errlen) {
+    int rc = enc_rc;
+    if (rc < 0)
+        errf(err, errlen, "cannot encode the %s request: %s", rn_api_name(api), rn_err_str(rc));
+    else
+        rc = rn__client_request_sync(&a->cl, target, api, wr->buf, wr->len,
+                                     a->cl.conf->request_timeout_ms, resp, len, err, errlen);
+    rn_writer_deinit(wr);
+    return rc;
+}
+
+/* A response that does not decode: its leading error code (35 for an API the
+ * broker does not speak), described. */
+static int undecodable(int16_t api, const uint8_t *resp, size_t len, char *err, size_t errlen) {
+    int code = rn__resp_error_code(resp, len);
+    errf(err, errlen, "bad %s response: %s", rn_api_name(api), rn_err_str(code));
+    return code;
+}
+
+/* ---- topics ------------------------------------------------------------------------ */
+
+RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partitions,
+                                 int32_t replication_factor, const rn_config_entry_t *configs,
+                                 int32_t nconfigs, char *err, size_t errlen) {
+    int rc = check_name(name, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (nconfigs < 0 || (nconfigs > 0 && configs == NULL) || replication_factor > INT16_MAX) {
+        errf(err, errlen, "topic %s: invalid arguments", name);
+        return -EINVAL;
+    }
+    rn_creatable_topic_config_t *cc = nconfigs > 0 ? rn_calloc((size_t)nconfigs, sizeof *cc) : NULL;
+    for (int32_t i = 0; i < nconfigs; i++) {
+        cc[i].name = rn_str(configs[i].name ? configs[i].name : "");
+        cc[i].value = rn_str(configs[i].value);
+    }
+    rn_creatable_topic_t t = {.name = rn_str(name),
+                              .num_partitions = partitions,
+                              .replication_factor = (int16_t)replication_factor,
+                              .n_configs = nconfigs,
+                              .configs = cc};
+    rn_create_topics_request_t req = {
+        .n_topics = 1, .topics = &t, .timeout_ms = a->cl.conf->request_timeout_ms};
+    rn_writer_t wr;
+    rn_writer_init(&wr, 256);
+    uint8_t *resp = NULL;
+    size_t len = 0;
+    rc = call(a, RN__ANY_BROKER, RN_API_CREATE_TOPICS, &wr,
+              rn_create_topics_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    rn_free(cc);
+    if (rc < 0)
+        return rc;
+    rn_create_topics_response_t r;
+    if (rn_create_topics_response_decode(resp, len, 0, &r) < 0) {
+        rc = undecodable(RN_API_CREATE_TOPICS, resp, len, err, errlen);
+    } else {
+        if (r.error_code != 0)
+            rc = topic_err(name, r.error_code, RN_STR_NULL, err, errlen);
+        else if (r.n_topics != 1)
+            rc = topic_err(name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
+        else if (r.topics[0].error_code != 0)
+            rc = topic_err(name, r.topics[0].error_code, r.topics[0].error_message, err, errlen);
+        rn_create_topics_response_deinit(&r);
+    }
+    rn_free(resp);
+    return rc;
+}
+
+RN_API int rn_admin_delete_topic(rn_admin_t *a, const char *name, char *err, size_t errlen) {
+    int rc = check_name(name, err, errlen);
+    if (rc < 0)
+        return rc;
+    rn_str_t n = rn_str(name);
+    rn_delete_topics_request_t req = {
+        .n_topic_names = 1, .topic_names = &n, .timeout_ms = a->cl.conf->request_timeout_ms};
+    rn_writer_t wr;
+    rn_writer_init(&wr, 128);
+    uint8_t *resp = NULL;
+    size_t len = 0;
+    rc = call(a, RN__ANY_BROKER, RN_API_DELETE_TOPICS, &wr,
+              rn_delete_topics_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    if (rc < 0)
+        return rc;
+    rn_delete_topics_response_t r;
+    if (rn_delete_topics_response_decode(resp, len, 0, &r) < 0) {
+        rc = undecodable(RN_API_DELETE_TOPICS, resp, len, err, errlen);
+    } else {
+        if (r.error_code != 0)
+            rc = topic_err(name, r.error_code, RN_STR_NULL, err, errlen);
+        else if (r.n_responses != 1)
+            rc = topic_err(name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
+        else if (r.responses[0].error_code != 0)
+            rc = topic_err(name, r.responses[0].error_code, r.responses[0].error_message, err,
+                           errlen);
+        rn_delete_topics_response_deinit(&r);
+    }
+    rn_free(resp);
+    return rc;
+}
+
+/* Metadata for topics (n -1: all; 0: brokers only). *out and *resp on success; free
+ * with rn_metadata_response_deinit then rn_free(resp). */
+static int metadata(rn_admin_t *a, rn_str_t *topics, int32_t n, rn_metadata_response_t *out,
+                    uint8_t **resp, char *err, size_t errlen) {
+    rn_metadata_request_t req = {.n_topics = n, .topics = topics};
+    rn_writer_t wr;
+    rn_writer_init(&wr, 128);
+    size_t len = 0;
+    int rc = call(a, RN__ANY_BROKER, RN_API_METADATA, &wr, rn_metadata_request_encode(&wr, 0, &req),
+                  resp, &len, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (rn_metadata_response_decode(*resp, len, 0, out) < 0) {
+        rc = undecodable(RN_API_METADATA, *resp, len, err, errlen);
+    } else if (out->error_code != 0) {
+        rc = out->error_code;
+        errf(err, errlen, "metadata: %s", rn_err_str(rc));
+        rn_metadata_response_deinit(out);
+    }
+    if (rc != 0)
+        RN_FREE(resp);
+    return rc;
+}
+
+static int cmp_names(const void *x, const void *y) {
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+RN_API int rn_admin_list_topics(rn_admin_t *a, char ***names, int32_t *count, char *err,
+                                size_t errlen) {
+    rn_metadata_response_t md;
+    uint8_t *resp = NULL;
+    *names = NULL;
+    *count = 0;
+    int rc = metadata(a, NULL, -1, &md, &resp, err, errlen);
+    if (rc != 0)
+        return rc;
+    char **v = rn_calloc((size_t)(md.n_topics > 0 ? md.n_topics : 1), sizeof *v);
+    int32_t n = 0;
+    for (int32_t i = 0; i < md.n_topics; i++)
+        if (md.topics[i].error_code == 0 && md.topics[i].name.len > 0)
+            v[n++] = rn_strndup(md.topics[i].name.ptr, (size_t)md.topics[i].name.len);
+    qsort(v, (size_t)n, sizeof *v, cmp_names);
+    rn_metadata_response_deinit(&md);
+    rn_free(resp);
+    *names = v;
+    *count = n;
+    return 0;
+}
+
+RN_API void rn_admin_names_free(char **names, int32_t count) {
+    if (names == NULL)
+        return;
+    for (int32_t i = 0; i < count; i++)
+        rn_free(names[i]);
+    rn_free(names);
+}
+
+/* ---- configs ----------------------------------------------------------------------- */
+
+RN_API int rn_admin_alter_topic_configs(rn_admin_t *a, const char *name,
+                                        const rn_config_entry_t *configs, int32_t nconfigs,
+                                        char *err, size_t errlen) {
+    int rc = check_name(name, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (nconfigs < 0 || (nconfigs > 0 && configs == NULL)) {
+        errf(err, errlen, "topic %s: invalid arguments", name);
+        return -EINVAL;
+    }
+    rn_alterable_config_t *ac = nconfigs > 0 ? rn_calloc((size_t)nconfigs, sizeof *ac) : NULL;
+    for (int32_t i = 0; i < nconfigs; i++) {
+        ac[i].name = rn_str(configs[i].name ? configs[i].name : "");
+        ac[i].value = rn_str(configs[i].value);
+    }
+    rn_alter_configs_resource_t res = {.resource_type = RN_RESOURCE_TOPIC,
+                                       .resource_name = rn_str(name),
+                                       .n_configs = nconfigs,
+                                       .configs = ac};
+    rn_alter_configs_request_t req = {.n_resources = 1, .resources = &res};
+    rn_writer_t wr;
+    rn_writer_init(&wr, 256);
+    uint8_t *resp = NULL;
+    size_t len = 0;
+    rc = call(a, RN__ANY_BROKER, RN_API_ALTER_CONFIGS, &wr,
+              rn_alter_configs_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    rn_free(ac);
+    if (rc < 0)
+        return rc;
+    rn_alter_configs_response_t r;
+    if (rn_alter_configs_response_decode(resp, len, 0, &r) < 0) {
+        rc = undecodable(RN_API_ALTER_CONFIGS, resp, len, err, errlen);
+    } else {
+        if (r.error_code != 0)
+            rc = topic_err(name, r.error_code, RN_STR_NULL, err, errlen);
+        else if (r.n_responses != 1)
+            rc = topic_err(name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
+        else if (r.responses[0].error_code != 0)
+            rc = topic_err(name, r.responses[0].error_code, r.responses[0].error_message, err,
+                           errlen);
+        rn_alter_configs_response_deinit(&r);
+    }
+    rn_free(resp);
+    return rc;
+}
+
+/* The topic's overrides into t (configs). */
+static int describe_configs(rn_admin_t *a, rn_topic_info_t *t, char *err, size_t errlen) {
+    rn_describe_configs_resource_t res = {.resource_type = RN_RESOURCE_TOPIC,
+                                          .resource_name = rn_str(t->name),
+                                          .n_configuration_keys = -1};
+    rn_describe_configs_request_t req = {.n_resources = 1, .resources = &res};
+    rn_writer_t wr;
+    rn_writer_init(&wr, 128);
+    uint8_t *resp = NULL;
+    size_t len = 0;
+    int rc = call(a, RN__ANY_BROKER, RN_API_DESCRIBE_CONFIGS, &wr,
+                  rn_describe_configs_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    if (rc < 0)
+        return rc;
+    rn_describe_configs_response_t r;
+    if (rn_describe_configs_response_decode(resp, len, 0, &r) < 0) {
+        rc = undecodable(RN_API_DESCRIBE_CONFIGS, resp, len, err, errlen);
+    } else {
+        if (r.error_code != 0)
+            rc = topic_err(t->name, r.error_code, RN_STR_NULL, err, errlen);
+        else if (r.n_results != 1)
+            rc = topic_err(t->name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
+        else if (r.results[0].error_code != 0)
+            rc = topic_err(t->name, r.results[0].error_code, r.results[0].error_message, err,
+                           errlen);
+        if (rc == 0) {
+            const rn_describe_configs_result_t *res0 = &r.results[0];
+            rn_config_entry_t *ce = rn_calloc((size_t)(res0->n_configs + 1), sizeof *ce);
+            int32_t n = 0;
+            for (int32_t i = 0; i < res0->n_configs; i++) {
+                const rn_describe_configs_entry_t *e = &res0->configs[i];
+                if (e->is_default || e->name.len <= 0)
+                    continue;
+                ce[n].name = rn_strndup(e->name.ptr, (size_t)e->name.len);
+                ce[n].value =
+                    e->value.len >= 0 ? rn_strndup(e->value.ptr, (size_t)e->value.len) : NULL;
+                n++;
+            }
+            t->configs = ce;
+            t->nconfigs = n;
+        }
+        rn_describe_configs_response_deinit(&r);
+    }
+    rn_free(resp);
+    return rc;
+}
+
+/* ---- describe ---------------------------------------------------------------------- */
+
+enum { OFF_START, OFF_HW, OFF_END };
+
+/* One ListOffsets to `leader` for the partitions of t it leads: kind selects the
+ * log start (earliest), the high watermark (latest as a consumer) or the log end
+ * (latest with replica_id -2). */
+static int list_offsets(rn_admin_t *a, rn_topic_info_t *t, rn_partition_info_t *parts,
+                        int32_t leader, int kind, char *err, size_t errlen) {
+    rn_list_offsets_partition_t *lp = rn_calloc((size_t)t->npartitions, sizeof *lp);
+    int32_t n = 0;
+    for (int32_t i = 0; i < t->npartitions; i++) {
+        if (parts[i].leader != leader)
+            continue;
+        lp[n].partition_index = parts[i].partition;
+        lp[n].current_leader_epoch = -1;
+        lp[n].timestamp = kind == OFF_START ? RN_LIST_OFFSETS_EARLIEST : RN_LIST_OFFSETS_LATEST;
+        n++;
+    }
+    rn_list_offsets_topic_t lt = {.name = rn_str(t->name), .n_partitions = n, .partitions = lp};
+    rn_list_offsets_request_t req = {.replica_id = kind == OFF_END ? RN_LIST_OFFSETS_DEBUG_ID : -1,
+                                     .n_topics = 1,
+                                     .topics = &lt};
+    rn_writer_t wr;
+    rn_writer_init(&wr, 128 + (size_t)n * 16);
+    uint8_t *resp = NULL;
+    size_t len = 0;
+    int rc = call(a, leader, RN_API_LIST_OFFSETS, &wr, rn_list_offsets_request_encode(&wr, 0, &req),
+                  &resp, &len, err, errlen);
+    rn_free(lp);
+    if (rc < 0)
+        return rc;
+    rn_list_offsets_response_t r;
+    if (rn_list_offsets_response_decode(resp, len, 0, &r) < 0) {
+        rc = undecodable(RN_API_LIST_OFFSETS, resp, len, err, errlen);
+    } else {
+        for (int32_t ti = 0; ti < r.n_topics; ti++) {
+            if (!rn_str_eq_c(r.topics[ti].name, t->name))
+                continue;
+            for (int32_t pi = 0; pi < r.topics[ti].n_partitions; pi++) {
+                const rn_list_offsets_partition_response_t *pr = &r.topics[ti].partitions[pi];
+                int32_t idx = pr->partition_index;
+                if (pr->error_code != 0 || idx < 0 || idx >= t->npartitions ||
+                    parts[idx].partition != idx)
+                    continue;
+                int64_t *field = kind == OFF_START ? &parts[idx].log_start_offset
+                                 : kind == OFF_HW  ? &parts[idx].high_watermark
+                                                   : &parts[idx].log_end_offset;
+                *field = pr->offset;
+            }
+        }
+        rn_list_offsets_response_deinit(&r);
+    }
+    rn_free(resp);
+    return rc;
+}
+
+static int32_t *copy_i32s(const int32_t *v, int32_t n) {
+    int32_t *out = rn_calloc((size_t)(n > 0 ? n : 1), sizeof *out);
+    if (n > 0)
+        memcpy(out, v, (size_t)n * sizeof *out);
+    return out;
+}
+
+/* Partitions of mt into t, indexed by partition (holes stay leader -1). */
+static void fill_partitions(rn_topic_info_t *t, const rn_metadata_topic_t *mt) {
+    int32_t n = mt->n_partitions > 0 ? mt->n_partitions : 0;
+    rn_partition_info_t *parts = rn_calloc((size_t)(n > 0 ? n : 1), sizeof *parts);
+    for (int32_t i = 0; i < n; i++) {
+        parts[i] = (rn_partition_info_t){.partition = i,
+                                         .leader = -1,
+                                         .leader_epoch = -1,
+                                         .log_start_offset = -1,
+                                         .high_watermark = -1,
+                                         .log_end_offset = -1};
+    }
+    for (int32_t i = 0; i < n; i++) {
+        const rn_metadata_partition_t *mp = &mt->partitions[i];
+        int32_t idx = mp->partition_index;
+        if (idx < 0 || idx >= n || parts[idx].replicas != NULL)
+            continue;
+        parts[idx].leader = mp->leader_id >= 0 ? mp->leader_id : -1;
+        parts[idx].leader_epoch = mp->leader_epoch;
+        parts[idx].nreplicas = mp->n_replica_nodes > 0 ? mp->n_replica_nodes : 0;
+        parts[idx].replicas = copy_i32s(mp->replica_nodes, parts[idx].nreplicas);
+        parts[idx].nisr = mp->n_isr_nodes > 0 ? mp->n_isr_nodes : 0;
+        parts[idx].isr = copy_i32s(mp->isr_nodes, parts[idx].nisr);
+        if (parts[idx].nreplicas > t->replication_factor)
+            t->replication_factor = parts[idx].nreplicas;
+    }
+    t->partitions = parts;
+    t->npartitions = n;
+}
+
+/* Offsets of every partition, asking each leader once per kind. */
+static int fill_offsets(rn_admin_t *a, rn_topic_info_t *t, char *err, size_t errlen) {
+    rn_partition_info_t *parts = (rn_partition_info_t *)t->partitions;
+    for (int32_t i = 0; i < t->npartitions; i++) {
+        int32_t leader = parts[i].leader;
+        int seen = leader < 0;
+        for (int32_t j = 0; j < i && !seen; j++)
+            seen = parts[j].leader == leader;
+        for (int kind = OFF_START; !seen && kind <= OFF_END; kind++) {
+            int rc = list_offsets(a, t, parts, leader, kind, err, errlen);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+RN_API int rn_admin_describe_topic(rn_admin_t *a, const char *name, rn_topic_info_t **out,
+                                   char *err, size_t errlen) {
+    *out = NULL;
+    int rc = check_name(name, err, errlen);
+    if (rc < 0)
+        return rc;
+    rn_str_t n = rn_str(name);
+    rn_metadata_response_t md;
+    uint8_t *resp = NULL;
+    rc = metadata(a, &n, 1, &md, &resp, err, errlen);
+    if (rc != 0)
+        return rc;
+    const rn_metadata_topic_t *mt = NULL;
+    for (int32_t i = 0; i < md.n_topics; i++)
+        if (rn_str_eq_c(md.topics[i].name, name))
+            mt = &md.topics[i];
+    if (mt == NULL || mt->error_code != 0) {
+        rc = topic_err(name, mt ? mt->error_code : RN_WIRE_UNKNOWN_TOPIC_OR_PARTITION, RN_STR_NULL,
+                       err, errlen);
+        rn_metadata_response_deinit(&md);
+        rn_free(resp);
+        return rc;
+    }
+    rn_topic_info_t *t = rn_calloc(1, sizeof *t);
+    t->name = rn_strdup(name);
+    fill_partitions(t, mt);
+    rn_metadata_response_deinit(&md);
+    rn_free(resp);
+    rc = fill_offsets(a, t, err, errlen);
+    if (rc == 0)
+        rc = describe_configs(a, t, err, errlen);
+    if (rc != 0) {
+        rn_admin_topic_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+RN_API void rn_admin_topic_free(rn_topic_info_t *t) {
+    if (t == NULL)
+        return;
+    for (int32_t i = 0; i < t->npartitions; i++) {
+        rn_free((void *)t->partitions[i].replicas);
+        rn_free((void *)t->partitions[i].isr);
+    }
+    for (int32_t i = 0; i < t->nconfigs; i++) {
+        rn_free((void *)t->configs[i].name);
+        rn_free((void *)t->configs[i].value);
+    }
+    rn_free((void *)t->partitions);
+    rn_free((void *)t->configs);
+    rn_free((void *)t->name);
+    rn_free(t);
+}
+
+/* ---- brokers ----------------------------------------------------------------------- */
+
+static int cmp_brokers(const void *x, const void *y) {
+    const rn_broker_info_t *a = x, *b = y;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+RN_API int rn_admin_list_brokers(rn_admin_t *a, rn_broker_info_t **out, int32_t *count, char *err,
+                                 size_t errlen) {
+    rn_metadata_response_t md;
+    uint8_t *resp = NULL;
+    *out = NULL;
+    *count = 0;
+    int rc = metadata(a, NULL, 0, &md, &resp, err, errlen);
+    if (rc != 0)
+        return rc;
+    int32_t n = md.n_brokers > 0 ? md.n_brokers : 0;
+    rn_broker_info_t *v = rn_calloc((size_t)(n > 0 ? n : 1), sizeof *v);
+    for (int32_t i = 0; i < n; i++) {
+        const rn_metadata_broker_t *mb = &md.brokers[i];
+        v[i].id = mb->node_id;
+        v[i].host = rn_strndup(mb->host.ptr ? mb->host.ptr : "",
+                               (size_t)(mb->host.len > 0 ? mb->host.len : 0));
+        v[i].port = mb->port;
+        v[i].fenced = 0; /* Metadata lists live brokers only (DescribeCluster: later) */
+        v[i].is_controller = mb->node_id == md.controller_id;
+    }
+    qsort(v, (size_t)n, sizeof *v, cmp_brokers);
+    rn_metadata_response_deinit(&md);
+    rn_free(resp);
+    *out = v;
+    *count = n;
+    return 0;
+}
+
+RN_API void rn_admin_brokers_free(rn_broker_info_t *brokers, int32_t count) {
+    if (brokers == NULL)
+        return;
+    for (int32_t i = 0; i < count; i++)
+        rn_free((void *)brokers[i].host);
+    rn_free(brokers);
+}
+
+/* ---- lifecycle --------------------------------------------------------------------- */
+
+static int64_t serve(void *owner, int64_t now) {
+    (void)owner;
+    (void)now;
+    return INT64_MAX; /* everything an admin does is a blocking request */
+}
+
+static void on_stop(void *owner) {
+    (void)owner;
+}
+
+static const rn__client_ops_t admin_ops = {.serve = serve, .on_stop = on_stop};
+
+RN_API rn_admin_t *rn_admin_new(rn_conf_t *conf, char *err, size_t errlen) {
+    if (conf == NULL) {
+        errf(err, errlen, "no configuration");
+        return NULL;
+    }
+    rn_admin_t *a = rn_calloc(1, sizeof *a);
+    rn__metadata_init(&a->cl, 0);
+    if (rn__client_start(&a->cl, conf, &admin_ops, a, err, errlen) < 0) {
+        rn__metadata_free(&a->cl);
+        rn_conf_free(conf);
+        rn_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+RN_API void rn_admin_free(rn_admin_t *a) {
+    if (a == NULL)
+        return;
+    rn__client_stop(&a->cl);
+    rn_free(a);
+}

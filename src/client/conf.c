@@ -1,0 +1,256 @@
+/*
+ * conf.c — rn_conf_t: the client configuration keys (runnel.h), parsed and validated
+ * as they are set.
+ *
+ * One table lists every key with its kind, the field it fills and its range, so the
+ * defaults, the parser and the error messages cannot drift apart. Errors name the key
+ * and the value: `linger.ms: "abc" is not an integer`.
+ */
+#include "client/conf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/errors.h"
+#include "proto/batch.h"
+
+typedef enum { K_INT, K_BOOL, K_STR, K_ACKS, K_CODEC, K_PART, K_SERVERS } kind_t;
+
+typedef struct key_s {
+    const char *name;
+    kind_t kind;
+    size_t off; /* of the field in struct rn_conf_s */
+    int64_t min, max;
+    const char *dflt;
+} key_t_;
+
+#define F(field) offsetof(struct rn_conf_s, field)
+
+static const key_t_ keys[] = {
+    {"bootstrap.servers", K_SERVERS, F(bootstrap_servers), 0, 0, "127.0.0.1:9092"},
+    {"client.id", K_STR, F(client_id), 0, 0, "runnel"},
+    {"request.timeout.ms", K_INT, F(request_timeout_ms), 1, INT32_MAX, "30000"},
+    {"metadata.max.age.ms", K_INT, F(metadata_max_age_ms), 1, INT32_MAX, "300000"},
+    {"retry.backoff.ms", K_INT, F(retry_backoff_ms), 0, INT32_MAX, "100"},
+    {"socket.connection.setup.timeout.ms", K_INT, F(connect_timeout_ms), 1, INT32_MAX, "10000"},
+    {"acks", K_ACKS, F(acks), 0, 0, "all"},
+    {"linger.ms", K_INT, F(linger_ms), 0, 900000, "5"},
+    {"batch.size", K_INT, F(batch_size), 1, INT32_MAX, "16384"},
+    {"compression.type", K_CODEC, F(compression), 0, 0, "none"},
+    {"delivery.timeout.ms", K_INT, F(delivery_timeout_ms), 1, INT32_MAX, "30000"},
+    {"max.in.flight.requests.per.connection", K_INT, F(max_inflight), 1, 1000, "5"},
+    {"partitioner", K_PART, F(partitioner), 0, 0, "default"},
+    {"message.max.bytes", K_INT, F(message_max_bytes), 1000, 1000000000, "1048588"},
+    {"queue.buffering.max.messages", K_INT, F(queue_max_messages), 1, INT32_MAX, "100000"},
+    {"fetch.max.wait.ms", K_INT, F(fetch_max_wait_ms), 0, INT32_MAX, "500"},
+    {"fetch.min.bytes", K_INT, F(fetch_min_bytes), 1, INT32_MAX, "1"},
+    {"fetch.max.bytes", K_INT, F(fetch_max_bytes), 1024, 1000000000, "52428800"},
+    {"max.partition.fetch.bytes", K_INT, F(max_partition_fetch_bytes), 1024, 1000000000, "1048576"},
+    {"check.crcs", K_BOOL, F(check_crcs), 0, 0, "true"},
+    {"queued.max.messages.kbytes", K_INT, F(queued_max_kbytes), 1, 2097151, "65536"},
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void errf(char *err, size_t errlen, const char *fmt, ...) {
+    if (err == NULL || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int parse_int(const key_t_ *k, const char *v, int32_t *out, char *err, size_t errlen) {
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || errno == ERANGE) {
+        errf(err, errlen, "%s: \"%s\" is not an integer", k->name, v);
+        return RN_ECONFIG;
+    }
+    if (n < k->min || n > k->max) {
+        errf(err, errlen, "%s: %s is out of range (%lld..%lld)", k->name, v, (long long)k->min,
+             (long long)k->max);
+        return RN_ECONFIG;
+    }
+    *out = (int32_t)n;
+    return 0;
+}
+
+/* One of the words of names[] (NULL-terminated); its index into *out. */
+static int parse_word(const key_t_ *k, const char *v, const char *const *names, const int *vals,
+                      const char *expect, int32_t *out, char *err, size_t errlen) {
+    for (int i = 0; names[i] != NULL; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            *out = vals[i];
+            return 0;
+        }
+    }
+    errf(err, errlen, "%s: \"%s\" is not %s", k->name, v, expect);
+    return RN_ECONFIG;
+}
+
+static int set_string(char **field, const char *v) {
+    rn_free(*field);
+    *field = rn_strdup(v);
+    return 0;
+}
+
+static int apply(rn_conf_t *conf, const key_t_ *k, const char *v, char *err, size_t errlen) {
+    static const char *const acks_n[] = {"0", "1", "all", "-1", NULL};
+    static const int acks_v[] = {0, 1, -1, -1};
+    static const char *const codec_n[] = {"none", "gzip", NULL};
+    static const int codec_v[] = {RN_CODEC_NONE, RN_CODEC_GZIP};
+    static const char *const part_n[] = {"default", "sticky", "hash", "broker", NULL};
+    static const int part_v[] = {RN__PART_DEFAULT, RN__PART_STICKY, RN__PART_HASH, RN__PART_BROKER};
+    static const char *const bool_n[] = {"true", "false", "1", "0", NULL};
+    static const int bool_v[] = {1, 0, 1, 0};
+    void *field = (char *)conf + k->off;
+    rn__hostport_t hp[1];
+    int32_t tmp;
+    int rc;
+    switch (k->kind) {
+    case K_INT:
+        return parse_int(k, v, field, err, errlen);
+    case K_BOOL:
+        return parse_word(k, v, bool_n, bool_v, "true or false", field, err, errlen);
+    case K_ACKS:
+        return parse_word(k, v, acks_n, acks_v, "0, 1, all or -1", field, err, errlen);
+    case K_CODEC:
+        return parse_word(k, v, codec_n, codec_v, "none or gzip", field, err, errlen);
+    case K_PART:
+        rc = parse_word(k, v, part_n, part_v, "default, sticky, hash or broker", &tmp, err, errlen);
+        if (rc == 0)
+            conf->partitioner = (rn__part_kind_t)tmp;
+        return rc;
+    case K_SERVERS:
+        /* Validate all of it; only the count is needed here. */
+        rc = rn__hostports_parse(v, hp, 0, err, errlen);
+        return rc < 0 ? rc : set_string(field, v);
+    case K_STR:
+        return set_string(field, v);
+    }
+    return RN_ECONFIG;
+}
+
+rn_conf_t *rn_conf_new(void) {
+    rn_conf_t *conf = rn_calloc(1, sizeof *conf);
+    for (size_t i = 0; i < NKEYS; i++) {
+        int rc = apply(conf, &keys[i], keys[i].dflt, NULL, 0);
+        (void)rc;
+        /* The defaults are part of the table and must parse. */
+        if (rc != 0)
+            abort();
+    }
+    return conf;
+}
+
+void rn_conf_free(rn_conf_t *conf) {
+    if (conf == NULL)
+        return;
+    rn_free(conf->bootstrap_servers);
+    rn_free(conf->client_id);
+    rn_free(conf);
+}
+
+int rn_conf_set(rn_conf_t *conf, const char *key, const char *value, char *err, size_t errlen) {
+    if (key == NULL || value == NULL) {
+        errf(err, errlen, "configuration key and value must not be NULL");
+        return RN_ECONFIG;
+    }
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (strcmp(keys[i].name, key) == 0)
+            return apply(conf, &keys[i], value, err, errlen);
+    }
+    errf(err, errlen, "%s: unknown configuration key", key);
+    return RN_ECONFIG;
+}
+
+void rn_conf_set_partitioner(rn_conf_t *conf, rn_partitioner_fn fn, void *opaque) {
+    if (fn == NULL) {
+        conf->partitioner = RN__PART_DEFAULT;
+        conf->part_fn = NULL;
+        conf->part_opaque = NULL;
+        return;
+    }
+    conf->partitioner = RN__PART_USER;
+    conf->part_fn = fn;
+    conf->part_opaque = opaque;
+}
+
+/* host:port or [v6]:port in s[0..len). */
+static int parse_one(const char *s, size_t len, rn__hostport_t *hp, char *err, size_t errlen) {
+    const char *colon = NULL;
+    const char *hs = s;
+    size_t hl;
+    if (len > 0 && s[0] == '[') {
+        const char *close = memchr(s, ']', len);
+        if (close == NULL || close + 1 >= s + len || close[1] != ':')
+            goto bad;
+        hs = s + 1;
+        hl = (size_t)(close - hs);
+        colon = close + 1;
+    } else {
+        for (size_t i = 0; i < len; i++)
+            if (s[i] == ':')
+                colon = s + i;
+        if (colon == NULL)
+            goto bad;
+        hl = (size_t)(colon - s);
+    }
+    if (hl == 0 || hl >= sizeof hp->host)
+        goto bad;
+    size_t pl = len - (size_t)(colon + 1 - s);
+    if (pl == 0 || pl > 5)
+        goto bad;
+    int port = 0;
+    for (size_t i = 0; i < pl; i++) {
+        char c = colon[1 + i];
+        if (c < '0' || c > '9')
+            goto bad;
+        port = port * 10 + (c - '0');
+    }
+    if (port < 1 || port > 65535)
+        goto bad;
+    memcpy(hp->host, hs, hl);
+    hp->host[hl] = '\0';
+    hp->port = port;
+    return 0;
+bad:
+    errf(err, errlen, "bootstrap.servers: \"%.*s\" is not host:port (port 1..65535)", (int)len, s);
+    return RN_ECONFIG;
+}
+
+int rn__hostports_parse(const char *s, rn__hostport_t *out, int max, char *err, size_t errlen) {
+    int n = 0;
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        while (len > 0 && *p == ' ')
+            p++, len--;
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        rn__hostport_t hp;
+        int rc = parse_one(p, len, &hp, err, errlen);
+        if (rc < 0)
+            return rc;
+        if (n < max)
+            out[n] = hp;
+        n++;
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+    return n;
+}
