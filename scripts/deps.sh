@@ -1,5 +1,5 @@
 # Sourced by the scripts: install the Debian packages runnel needs, only when missing.
-rn_deps=(build-essential cmake pkg-config libuv1-dev zlib1g-dev libisal-dev libinih-dev libcmocka-dev libraft-dev
+rn_deps=(build-essential cmake pkg-config libuv1-dev zlib1g-dev libisal-dev libinih-dev libcmocka-dev libraft-dev python3
          clang-14 libclang-rt-14-dev clang-format)
 
 rn_install_deps() {

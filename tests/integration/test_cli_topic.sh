@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# test_cli_topic.sh — `runnel topic` create/list/describe/alter/delete and
+# `runnel cluster status` against a real broker: exact listing formats, refusals
+# with exit 1 and one error line.
+#   tests/integration/test_cli_topic.sh BUILD_DIR
+source "$(dirname "$0")/cli_env.sh"
+start_broker
+T=$'\t'
+
+# create + list: one name per line, sorted
+expect_rc 0 "$RUNNEL" topic create orders --partitions 3
+expect_rc 0 "$RUNNEL" topic create a.b_c-9 --partitions 1 --config retention.ms=1000 \
+    --config segment.bytes=1048576
+expect_rc 0 "$RUNNEL" topic list
+[[ $(cat "$OUT") == $'a.b_c-9\norders' ]] || fail "topic list: $(cat "$OUT")"
+[[ ! -s $ERR ]] || fail "topic list wrote to stderr"
+
+# describe: header line and one line per partition, parsed field by field
+expect_rc 0 "$RUNNEL" topic describe orders
+[[ $(wc -l <"$OUT") == 4 ]] || fail "describe: expected 4 lines: $(cat "$OUT")"
+head -n 1 "$OUT" | grep -qx "Topic: orders${T}PartitionCount: 3${T}ReplicationFactor: 1${T}Configs: " ||
+    fail "describe header: $(head -n 1 "$OUT")"
+part_re="^${T}Topic: orders${T}Partition: ([0-9]+)${T}Leader: 1${T}LeaderEpoch: [0-9]+${T}"
+part_re+="Replicas: 1${T}Isr: 1${T}LogStartOffset: 0${T}HighWatermark: 0${T}LogEndOffset: 0$"
+want=0
+while IFS= read -r line; do
+    [[ $line =~ $part_re ]] || fail "describe partition line: '$line'"
+    [[ ${BASH_REMATCH[1]} == "$want" ]] || fail "partition $want expected, got '$line'"
+    want=$((want + 1))
+done < <(tail -n +2 "$OUT")
+
+expect_rc 0 "$RUNNEL" topic describe a.b_c-9
+configs=$(head -n 1 "$OUT" | sed -n "s/.*${T}Configs: //p" | tr ',' '\n' | sort | paste -sd,)
+[[ $configs == "retention.ms=1000,segment.bytes=1048576" ]] || fail "configs: $(head -n 1 "$OUT")"
+
+# offsets in describe follow produced records
+printf '1\n2\n3\n' >"$TMP/three"
+run_in "$TMP/three" "$RUNNEL" produce orders --partition 2 --acks all
+[[ $RC == 0 ]] || fail "produce for describe: rc $RC"
+expect_rc 0 "$RUNNEL" topic describe orders
+grep -q "Partition: 2${T}.*LogStartOffset: 0${T}HighWatermark: 3${T}LogEndOffset: 3$" "$OUT" ||
+    fail "describe after produce: $(cat "$OUT")"
+
+# duplicate and invalid names: exit 1, one line naming the topic
+expect_rc 1 "$RUNNEL" topic create orders
+expect_err_line orders
+expect_rc 1 "$RUNNEL" topic create ""
+expect_err_line "runnel: "
+long=$(printf 'x%.0s' $(seq 1 250))
+expect_rc 1 "$RUNNEL" topic create "$long"
+expect_err_line "runnel: "
+for bad in 'bad/name' 'bad name' 'bad*' '.' '..' 'naïve'; do
+    expect_rc 1 "$RUNNEL" topic create "$bad"
+    expect_err_line "$bad"
+done
+expect_rc 0 "$RUNNEL" topic create "$(printf 'y%.0s' $(seq 1 249))" --partitions 1
+
+# alter: configs change in place; partitions never shrink; growth not supported yet
+expect_rc 0 "$RUNNEL" topic alter orders --config retention.ms=5000
+expect_rc 0 "$RUNNEL" topic describe orders
+head -n 1 "$OUT" | grep -q "Configs: retention.ms=5000$" || fail "alter: $(head -n 1 "$OUT")"
+expect_rc 0 "$RUNNEL" topic alter orders --delete-config retention.ms
+expect_rc 0 "$RUNNEL" topic describe orders
+head -n 1 "$OUT" | grep -q "Configs: $" || fail "delete-config: $(head -n 1 "$OUT")"
+expect_rc 1 "$RUNNEL" topic alter orders --partitions 2 --config retention.ms=7
+expect_err_line orders "--partitions 2" "can only grow"
+expect_rc 1 "$RUNNEL" topic alter orders --partitions 3
+expect_err_line "can only grow"
+expect_rc 1 "$RUNNEL" topic alter orders --partitions 4
+expect_err_line "not supported yet"
+expect_rc 0 "$RUNNEL" topic describe orders
+head -n 1 "$OUT" | grep -q "PartitionCount: 3${T}.*Configs: $" || fail "refused alter changed the topic"
+expect_rc 2 "$RUNNEL" topic alter orders
+expect_rc 1 "$RUNNEL" topic alter orders --config no.such.key=1
+expect_rc 1 "$RUNNEL" topic alter nosuchtopic --config retention.ms=1
+expect_err_line nosuchtopic
+
+# cluster status
+expect_rc 0 "$RUNNEL" cluster status
+grep -qx "Broker: 1${T}Address: 127.0.0.1:${PORT}${T}Status: alive${T}Controller: yes" "$OUT" ||
+    fail "cluster status: $(cat "$OUT")"
+
+# delete
+expect_rc 0 "$RUNNEL" topic delete orders
+expect_rc 0 "$RUNNEL" topic list
+! grep -qx orders "$OUT" || fail "deleted topic still listed"
+expect_rc 1 "$RUNNEL" topic delete orders
+expect_err_line orders
+expect_rc 1 "$RUNNEL" topic describe orders
+expect_err_line orders
+
+echo "test_cli_topic: ok"
