@@ -30,27 +30,10 @@ bool rn_str_to_buf(rn_str_t s, char *buf, size_t len) {
 }
 
 rn_wire_err_t rn_topic_op_wire_err(int rc) {
-    switch (rc) {
-    case 0:
-        return RN_WIRE_NONE;
-    case RN_EINVALIDTOPIC:
-        return RN_WIRE_INVALID_TOPIC_EXCEPTION;
-    case RN_ETOPICEXISTS:
-        return RN_WIRE_TOPIC_ALREADY_EXISTS;
-    case RN_EUNKNOWNTOPIC:
-        return RN_WIRE_UNKNOWN_TOPIC_OR_PARTITION;
-    case RN_EINVALIDPARTITIONS:
-        return RN_WIRE_INVALID_PARTITIONS;
-    case RN_EREPLICATIONFACTOR:
-        return RN_WIRE_INVALID_REPLICATION_FACTOR;
-    case RN_ECONFIG:
-        return RN_WIRE_INVALID_CONFIG;
-    case RN_ENOTLEADER:
-    case RN_ECLOSED:
+    /* A proposal cut short by shutdown is retriable elsewhere, like losing leadership. */
+    if (rc == RN_ECLOSED)
         return RN_WIRE_NOT_CONTROLLER;
-    default:
-        return rn_wire_err_from(rc);
-    }
+    return rn_wire_err_from(rc);
 }
 
 rn_topic_op_t *rn_topic_op_new(rn_breq_t *breq, int32_t n, int32_t timeout_ms,

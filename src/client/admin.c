@@ -27,21 +27,9 @@ struct rn_admin_s {
 
 typedef int (*encode_fn)(rn_writer_t *wr, const void *req);
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...) {
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static int check_name(const char *name, char *err, size_t errlen) {
     if (name == NULL || name[0] == '\0' || strlen(name) > 249) {
-        errf(err, errlen, "invalid topic name \"%s\" (1 to 249 characters)", name ? name : "");
+        rn__errf(err, errlen, "invalid topic name \"%s\" (1 to 249 characters)", name ? name : "");
         return RN_EINVALIDTOPIC;
     }
     return 0;
@@ -50,9 +38,10 @@ static int check_name(const char *name, char *err, size_t errlen) {
 /* A per-entry wire error as "topic T: NAME: message (detail)". Returns err. */
 static int topic_err(const char *topic, int err, rn_str_t detail, char *buf, size_t len) {
     if (detail.len > 0)
-        errf(buf, len, "topic %s: %s (%.*s)", topic, rn_err_str(err), (int)detail.len, detail.ptr);
+        rn__errf(buf, len, "topic %s: %s (%.*s)", topic, rn_err_str(err), (int)detail.len,
+                 detail.ptr);
     else
-        errf(buf, len, "topic %s: %s", topic, rn_err_str(err));
+        rn__errf(buf, len, "topic %s: %s", topic, rn_err_str(err));
     return err;
 }
 
@@ -62,7 +51,7 @@ static int call(rn_admin_t *a, int32_t target, int16_t api, rn_writer_t *wr, int
                 uint8_t **resp, size_t *len, char *err, size_t errlen) {
     int rc = enc_rc;
     if (rc < 0)
-        errf(err, errlen, "cannot encode the %s request: %s", rn_api_name(api), rn_err_str(rc));
+        rn__errf(err, errlen, "cannot encode the %s request: %s", rn_api_name(api), rn_err_str(rc));
     else
         rc = rn__client_request_sync(&a->cl, target, api, wr->buf, wr->len,
                                      a->cl.conf->request_timeout_ms, resp, len, err, errlen);
@@ -74,7 +63,7 @@ static int call(rn_admin_t *a, int32_t target, int16_t api, rn_writer_t *wr, int
  * broker does not speak), described. */
 static int undecodable(int16_t api, const uint8_t *resp, size_t len, char *err, size_t errlen) {
     int code = rn__resp_error_code(resp, len);
-    errf(err, errlen, "bad %s response: %s", rn_api_name(api), rn_err_str(code));
+    rn__errf(err, errlen, "bad %s response: %s", rn_api_name(api), rn_err_str(code));
     return code;
 }
 
@@ -87,7 +76,7 @@ RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partit
     if (rc < 0)
         return rc;
     if (nconfigs < 0 || (nconfigs > 0 && configs == NULL) || replication_factor > INT16_MAX) {
-        errf(err, errlen, "topic %s: invalid arguments", name);
+        rn__errf(err, errlen, "topic %s: invalid arguments", name);
         return -EINVAL;
     }
     rn_creatable_topic_config_t *cc = nconfigs > 0 ? rn_calloc((size_t)nconfigs, sizeof *cc) : NULL;
@@ -175,7 +164,7 @@ static int metadata(rn_admin_t *a, rn_str_t *topics, int32_t n, rn_metadata_resp
         rc = undecodable(RN_API_METADATA, *resp, len, err, errlen);
     } else if (out->error_code != 0) {
         rc = out->error_code;
-        errf(err, errlen, "metadata: %s", rn_err_str(rc));
+        rn__errf(err, errlen, "metadata: %s", rn_err_str(rc));
         rn_metadata_response_deinit(out);
     }
     if (rc != 0)
@@ -226,7 +215,7 @@ RN_API int rn_admin_alter_topic_configs(rn_admin_t *a, const char *name,
     if (rc < 0)
         return rc;
     if (nconfigs < 0 || (nconfigs > 0 && configs == NULL)) {
-        errf(err, errlen, "topic %s: invalid arguments", name);
+        rn__errf(err, errlen, "topic %s: invalid arguments", name);
         return -EINVAL;
     }
     rn_alterable_config_t *ac = nconfigs > 0 ? rn_calloc((size_t)nconfigs, sizeof *ac) : NULL;
@@ -538,7 +527,7 @@ static const rn__client_ops_t admin_ops = {.serve = serve, .on_stop = on_stop};
 
 RN_API rn_admin_t *rn_admin_new(rn_conf_t *conf, char *err, size_t errlen) {
     if (conf == NULL) {
-        errf(err, errlen, "no configuration");
+        rn__errf(err, errlen, "no configuration");
         return NULL;
     }
     rn_admin_t *a = rn_calloc(1, sizeof *a);

@@ -19,18 +19,6 @@
 #define HOUSEKEEPING_MS 100 /* request timeouts, metadata age */
 #define MAX_BOOTSTRAP   64
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...) {
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- the loop ------------------------------------------------------------------ */
 
 static void drain_cmds(rn__client_t *cl) {
@@ -121,12 +109,12 @@ int rn__client_start(rn__client_t *cl, rn_conf_t *conf, const rn__client_ops_t *
     if (n < 0)
         return n;
     if (n > MAX_BOOTSTRAP) {
-        errf(err, errlen, "bootstrap.servers: more than %d addresses", MAX_BOOTSTRAP);
+        rn__errf(err, errlen, "bootstrap.servers: more than %d addresses", MAX_BOOTSTRAP);
         return RN_ECONFIG;
     }
     int rc = uv_loop_init(&cl->loop);
     if (rc < 0) {
-        errf(err, errlen, "cannot start the client loop: %s", uv_strerror(rc));
+        rn__errf(err, errlen, "cannot start the client loop: %s", uv_strerror(rc));
         return rc;
     }
     cl->conf = conf;
@@ -147,7 +135,7 @@ int rn__client_start(rn__client_t *cl, rn_conf_t *conf, const rn__client_ops_t *
     rn__brokers_init(cl);
     rc = uv_thread_create(&cl->thread, thread_main, cl);
     if (rc < 0) {
-        errf(err, errlen, "cannot start the client thread: %s", uv_strerror(rc));
+        rn__errf(err, errlen, "cannot start the client thread: %s", uv_strerror(rc));
         close_handles(cl);
         uv_run(&cl->loop, UV_RUN_DEFAULT);
         cl->conf = NULL; /* not taken on failure */
@@ -284,12 +272,12 @@ static void run_sync(rn__client_t *cl, rn__cmd_t *cmd) {
 static void describe_failure(rn__client_t *cl, const sync_req_t *sr, char *err, size_t errlen) {
     int conn_err = sr->err < 0 && sr->err != RN_EUNKNOWNBROKER && sr->err != RN_ECLOSED;
     if (conn_err && sr->never_connected)
-        errf(err, errlen, "cannot reach any bootstrap server (%s): %s", cl->conf->bootstrap_servers,
-             rn_err_str(sr->err));
+        rn__errf(err, errlen, "cannot reach any bootstrap server (%s): %s",
+                 cl->conf->bootstrap_servers, rn_err_str(sr->err));
     else if (sr->err == RN_EUNKNOWNBROKER)
-        errf(err, errlen, "broker %d is not in the cluster metadata", sr->target);
+        rn__errf(err, errlen, "broker %d is not in the cluster metadata", sr->target);
     else
-        errf(err, errlen, "%s: %s", sr->where[0] ? sr->where : "request", rn_err_str(sr->err));
+        rn__errf(err, errlen, "%s: %s", sr->where[0] ? sr->where : "request", rn_err_str(sr->err));
 }
 
 int rn__client_request_sync(rn__client_t *cl, int32_t target, int16_t api_key, const uint8_t *body,
@@ -305,7 +293,7 @@ int rn__client_request_sync(rn__client_t *cl, int32_t target, int16_t api_key, c
     sr->timeout_ms = timeout_ms;
     int rc = rn__client_post(cl, &sr->cmd);
     if (rc < 0) {
-        errf(err, errlen, "the client is closing");
+        rn__errf(err, errlen, "the client is closing");
         goto done;
     }
     /* The loop enforces the timeout (the request's deadline, connects included), so

@@ -58,10 +58,7 @@ static const key_t_ keys[] = {
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...) {
+void rn__errf(char *err, size_t errlen, const char *fmt, ...) {
     if (err == NULL || errlen == 0)
         return;
     va_list ap;
@@ -75,12 +72,12 @@ static int parse_int(const key_t_ *k, const char *v, int32_t *out, char *err, si
     errno = 0;
     long long n = strtoll(v, &end, 10);
     if (*v == '\0' || *end != '\0' || errno == ERANGE) {
-        errf(err, errlen, "%s: \"%s\" is not an integer", k->name, v);
+        rn__errf(err, errlen, "%s: \"%s\" is not an integer", k->name, v);
         return RN_ECONFIG;
     }
     if (n < k->min || n > k->max) {
-        errf(err, errlen, "%s: %s is out of range (%lld..%lld)", k->name, v, (long long)k->min,
-             (long long)k->max);
+        rn__errf(err, errlen, "%s: %s is out of range (%lld..%lld)", k->name, v, (long long)k->min,
+                 (long long)k->max);
         return RN_ECONFIG;
     }
     *out = (int32_t)n;
@@ -96,7 +93,7 @@ static int parse_word(const key_t_ *k, const char *v, const char *const *names, 
             return 0;
         }
     }
-    errf(err, errlen, "%s: \"%s\" is not %s", k->name, v, expect);
+    rn__errf(err, errlen, "%s: \"%s\" is not %s", k->name, v, expect);
     return RN_ECONFIG;
 }
 
@@ -165,14 +162,14 @@ void rn_conf_free(rn_conf_t *conf) {
 
 int rn_conf_set(rn_conf_t *conf, const char *key, const char *value, char *err, size_t errlen) {
     if (key == NULL || value == NULL) {
-        errf(err, errlen, "configuration key and value must not be NULL");
+        rn__errf(err, errlen, "configuration key and value must not be NULL");
         return RN_ECONFIG;
     }
     for (size_t i = 0; i < NKEYS; i++) {
         if (strcmp(keys[i].name, key) == 0)
             return apply(conf, &keys[i], value, err, errlen);
     }
-    errf(err, errlen, "%s: unknown configuration key", key);
+    rn__errf(err, errlen, "%s: unknown configuration key", key);
     return RN_ECONFIG;
 }
 
@@ -227,7 +224,8 @@ static int parse_one(const char *s, size_t len, rn__hostport_t *hp, char *err, s
     hp->port = port;
     return 0;
 bad:
-    errf(err, errlen, "bootstrap.servers: \"%.*s\" is not host:port (port 1..65535)", (int)len, s);
+    rn__errf(err, errlen, "bootstrap.servers: \"%.*s\" is not host:port (port 1..65535)", (int)len,
+             s);
     return RN_ECONFIG;
 }
 

@@ -61,4 +61,7 @@ typedef struct rn__hostport_s {
  */
 int rn__hostports_parse(const char *s, rn__hostport_t *out, int max, char *err, size_t errlen);
 
+/* printf into the caller's error buffer; err may be NULL (or errlen 0): then nothing. */
+void rn__errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

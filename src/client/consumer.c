@@ -15,18 +15,6 @@
 #include "proto/api.h"
 #include "proto/api_metadata.h"
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...) {
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- the queue ------------------------------------------------------------------- */
 
 /* Drop queued entries of pos (a seek). Under lock. */
@@ -131,7 +119,7 @@ RN_API int rn_consumer_poll(rn_consumer_t *c, int timeout_ms, rn_message_t **msg
         return 0;
     if (m->err != 0) {
         int rc = m->err;
-        errf(err, errlen, "%s", m->errbuf);
+        rn__errf(err, errlen, "%s", m->errbuf);
         rn_free(m);
         return rc;
     }
@@ -251,7 +239,7 @@ static int topic_partitions(rn_consumer_t *c, const char *topic, char *err, size
     }
     rn_free(resp);
     if (rc > 0) {
-        errf(err, errlen, "topic %s: %s", topic, rn_err_str(rc));
+        rn__errf(err, errlen, "topic %s: %s", topic, rn_err_str(rc));
         return rc;
     }
     return -rc; /* the count, carried negated above */
@@ -260,7 +248,7 @@ static int topic_partitions(rn_consumer_t *c, const char *topic, char *err, size
 RN_API int rn_consumer_assign_topic(rn_consumer_t *c, const char *topic, int64_t offset, char *err,
                                     size_t errlen) {
     if (topic == NULL || topic[0] == '\0' || strlen(topic) > 249) {
-        errf(err, errlen, "invalid topic name");
+        rn__errf(err, errlen, "invalid topic name");
         return RN_EINVALIDTOPIC;
     }
     int n = topic_partitions(c, topic, err, errlen);
@@ -269,7 +257,7 @@ RN_API int rn_consumer_assign_topic(rn_consumer_t *c, const char *topic, int64_t
     for (int32_t i = 0; i < n; i++) {
         int rc = rn_consumer_assign(c, topic, i, offset);
         if (rc < 0) {
-            errf(err, errlen, "topic %s: %s", topic, rn_err_str(rc));
+            rn__errf(err, errlen, "topic %s: %s", topic, rn_err_str(rc));
             return rc;
         }
     }
@@ -290,7 +278,7 @@ static const rn__client_ops_t consumer_ops = {.serve = serve, .on_stop = on_stop
 
 RN_API rn_consumer_t *rn_consumer_new(rn_conf_t *conf, char *err, size_t errlen) {
     if (conf == NULL) {
-        errf(err, errlen, "no configuration");
+        rn__errf(err, errlen, "no configuration");
         return NULL;
     }
     rn_consumer_t *c = rn_calloc(1, sizeof *c);

@@ -22,18 +22,6 @@
 
 #define MAX_TOPIC_LEN 249
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...) {
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static int64_t mono_ms(void) {
     return (int64_t)(uv_hrtime() / 1000000);
 }
@@ -263,7 +251,7 @@ static const rn__client_ops_t producer_ops = {.serve = serve, .on_stop = on_stop
 RN_API rn_producer_t *rn_producer_new(rn_conf_t *conf, rn_delivery_fn dr, void *dr_opaque,
                                       char *err, size_t errlen) {
     if (conf == NULL) {
-        errf(err, errlen, "no configuration");
+        rn__errf(err, errlen, "no configuration");
         return NULL;
     }
     rn_producer_t *p = rn_calloc(1, sizeof *p);
