@@ -76,7 +76,8 @@ RN_API int rn_err_retriable(int err);
  *   fetch.min.bytes              (1)
  *   fetch.max.bytes              per response (52428800)
  *   max.partition.fetch.bytes    per partition (1048576)
- *   check.crcs                   verify every batch's CRC32C (true)
+ *   check.crcs                   accepted for Kafka compatibility; librunnel always
+ *                                verifies every batch's CRC32C, whatever the value
  */
 typedef struct rn_conf_s rn_conf_t;
 
