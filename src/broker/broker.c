@@ -16,6 +16,7 @@
 #include "broker/broker.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,7 @@ static void tick_closed(uv_handle_t *h) {
     void (*cb)(void *, int) = b->stop_cb;
     void *arg = b->stop_arg;
     int status = b->stop_status;
+    rn__liveness_free(b);
     for (size_t i = 0; i < b->nexplicit; i++)
         rn_free(b->explicit_kv[i]);
     rn_free(b->explicit_kv);
@@ -118,7 +120,10 @@ static void on_tick(uv_timer_t *t) {
     rn_broker_t *b = t->data;
     rn_topic_ops_tick(b);
     if (!b->stopping) {
-        rn__broker_register(b); /* retries a registration that failed */
+        rn__broker_register(b); /* the controller's own registration, retried */
+        rn__liveness_tick(b);
+        rn__heartbeat_tick(b);
+        rn__broker_check_ready(b);
         return;
     }
     if (b->server != NULL && !b->server_stopping &&
@@ -265,6 +270,7 @@ int rn_broker_start(uv_loop_t *loop, const rn_broker_config_t *cfg, char *const 
     b->nexplicit = nexplicit;
     uv_timer_init(loop, &b->tick);
     b->tick.data = b;
+    b->ready_offset = -1;
     *out = NULL;
     int rc = open_logs(b, err, errlen);
     if (rc == 0)
@@ -296,6 +302,7 @@ void rn_broker_stop(rn_broker_t *b, void (*cb)(void *arg, int status), void *arg
     b->stop_cb = cb;
     b->stop_arg = arg;
     b->drain_deadline_ms = mono_ms() + RN_BROKER_DRAIN_MS;
+    rn__heartbeat_stop(b);
     rn_server_drain(b->server);
     rn_partitions_wake_all(b->parts, RN_PART_WAKE_STOP);
     on_tick(&b->tick); /* nothing busy: go on at once */
@@ -327,6 +334,9 @@ static void on_signal(uv_signal_t *s, int signum) {
 
 int rn_broker_run(const rn_broker_config_t *cfg, char *const *explicit_kv, size_t nexplicit,
                   char *err, size_t errlen) {
+    /* A peer that vanished (a broker killed mid-write, a client gone) must cost an
+     * EPIPE on that connection, not the process: libuv does not ignore SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     uv_loop_t loop;
     int rc = uv_loop_init(&loop);
     if (rc != 0) {

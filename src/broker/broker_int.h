@@ -35,7 +35,9 @@
 #include "log/logmgr.h"
 #include "meta/image.h"
 #include "meta/quorum.h"
+#include "net/conn.h"
 #include "net/server.h"
+#include "proto/api_broker_heartbeat.h"
 #include "proto/wire.h"
 #include "proto/wire_errors.h"
 
@@ -44,6 +46,19 @@ typedef struct rn_breq_s rn_breq_t;
 typedef struct rn_partitions_s rn_partitions_t;
 typedef struct rn_topic_op_s rn_topic_op_t; /* handle_topics.c: a proposal awaiting commit */
 typedef struct rn_parked_s rn_parked_t;     /* parked.c: a request waiting on an event */
+typedef struct rn_liveness_s rn_liveness_t; /* liveness.c: the controller's broker sessions */
+
+/* heartbeat.c: this broker's heartbeats to the controller (not used on the controller). */
+typedef struct rn_hb_s {
+    rn_conn_t *conn; /* to the controller's client listener; NULL when none */
+    int32_t target;  /* the controller conn goes to */
+    bool connected;
+    bool inflight; /* a heartbeat awaits its answer */
+    bool fenced;   /* as the controller last said */
+    int32_t corr;
+    int64_t sent_ms; /* monotonic ms of the heartbeat in flight */
+    int64_t next_ms; /* next heartbeat due */
+} rn_hb_t;
 
 /* Counters for logs, tests and (later) metrics. Plain integers: loop thread only. */
 typedef struct rn_broker_counters_s {
@@ -74,6 +89,9 @@ struct rn_broker_s {
     rn_parked_t *parked;      /* long-poll fetches and acks=all produces (parked.c) */
     uv_timer_t tick;          /* 100 ms housekeeping: op timeouts, registration retry */
     bool meta_ready;          /* image caught up: registry follows applies live */
+    int64_t ready_offset;     /* metadata index to apply to be caught up; -1 unknown */
+    rn_hb_t hb;               /* heartbeats to the controller (heartbeat.c) */
+    rn_liveness_t *liveness;  /* broker sessions while this broker is controller */
     char **explicit_kv;       /* "key=value" set by file/overrides, in order (owned) */
     size_t nexplicit;
     /* lifecycle (broker.c) */
@@ -164,9 +182,22 @@ void rn__broker_set_cluster_id(rn_broker_t *b, const char *id_hex);
 /* Propose the cluster id (first controller) and this broker's registration, if this
  * broker leads the quorum and is not registered or registering yet. */
 void rn__broker_register(rn_broker_t *b);
+/* Become ready if caught up: registered in the image and applied >= ready_offset
+ * (a broker that is not the controller; broker_meta.c). */
+void rn__broker_check_ready(rn_broker_t *b);
 /* rn_quorum_config_t's on_apply and on_leader. */
 void rn__broker_on_apply(void *arg, const rn_meta_record_t *rec);
 void rn__broker_on_leader(void *arg, int32_t leader_id, bool is_self);
+
+/* ---- liveness: heartbeats (heartbeat.c) and the controller's sessions (liveness.c) */
+
+void rn__heartbeat_tick(rn_broker_t *b); /* broker tick: send the next heartbeat if due */
+void rn__heartbeat_stop(rn_broker_t *b); /* close the connection to the controller */
+void rn__liveness_tick(rn_broker_t *b);  /* broker tick: fence silent brokers */
+/* A BrokerHeartbeat arrived: act on it as the controller, or answer NOT_CONTROLLER. */
+void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t *req,
+                            rn_broker_heartbeat_response_t *resp);
+void rn__liveness_free(rn_broker_t *b);
 
 /* ---- handlers (one file per API) -------------------------------------------------- */
 
@@ -179,6 +210,7 @@ void rn_handle_alter_configs(rn_breq_t *breq);    /* handle_configs.c */
 void rn_handle_produce(rn_breq_t *breq);          /* handle_produce.c (data path) */
 void rn_handle_fetch(rn_breq_t *breq);            /* handle_fetch.c (data path) */
 void rn_handle_list_offsets(rn_breq_t *breq);     /* handle_list_offsets.c (data path) */
+void rn_handle_broker_heartbeat(rn_breq_t *breq); /* handle_broker_heartbeat.c */
 
 /* ---- parked requests (parked.c) ---------------------------------------------------
  * A request that waits for an event (a long-poll Fetch, an acks=all Produce) is

@@ -9,9 +9,12 @@
  * the broker's own RegisterBroker record — proposed once it leads the quorum — has
  * been committed and applied: everything committed before it has been applied too, and
  * the registry then syncs once with the whole image and follows each record after.
+ * That is the controller's path.
  *
- * (A broker that is not the controller needs the controller to register it; that is
- * the multi-broker issue's BrokerHeartbeat. Until then such a broker hosts nothing.)
+ * A broker that is not the controller cannot propose: its BrokerHeartbeat asks the
+ * controller to register it (heartbeat.c, liveness.c), and the answer says how far the
+ * controller's log had been applied. The broker is ready once its registration is in
+ * its image and it has applied that far (rn__broker_check_ready): same guarantee.
  */
 #include <stdio.h>
 #include <string.h>
@@ -101,7 +104,28 @@ void rn__broker_set_cluster_id(rn_broker_t *b, const char *id_hex) {
         snprintf(b->cluster_id_str, sizeof b->cluster_id_str, "%s", id_hex);
 }
 
-/* ---- registration -------------------------------------------------------------------- */
+/* ---- registration and readiness ------------------------------------------------------ */
+
+/* The image is caught up: sync the registry with it once, then follow every apply. */
+static void become_ready(rn_broker_t *b, const char *why) {
+    if (b->stopping || b->meta_ready)
+        return;
+    b->meta_ready = true;
+    const rn_meta_image_t *img = rn_broker_image(b);
+    adopt_cluster_id(b, img);
+    int rc = rn_partitions_sync(b->parts, img, true);
+    rn_log(RN_LOG_INFO, MOD, "%s; metadata ready: %zu topics, %d partitions here%s", why,
+           img->ntopics, rn_partitions_count(b->parts), rc ? " (some logs failed to open)" : "");
+}
+
+void rn__broker_check_ready(rn_broker_t *b) {
+    if (b->meta_ready || b->stopping || b->quorum == NULL || b->ready_offset < 0)
+        return;
+    if (rn_meta_image_broker(rn_broker_image(b), b->cfg.broker_id) == NULL)
+        return; /* our registration is not applied yet */
+    if ((int64_t)rn_quorum_applied_index(b->quorum) >= b->ready_offset)
+        become_ready(b, "caught up with the controller's metadata log");
+}
 
 static void registered(void *arg, int status) {
     rn_broker_t *b = arg;
@@ -112,15 +136,7 @@ static void registered(void *arg, int status) {
                    (int)b->cfg.broker_id, rn_strerror(status));
         return;
     }
-    b->registered = true;
-    if (b->stopping || b->meta_ready)
-        return;
-    b->meta_ready = true;
-    const rn_meta_image_t *img = rn_broker_image(b);
-    adopt_cluster_id(b, img);
-    int rc = rn_partitions_sync(b->parts, img, true);
-    rn_log(RN_LOG_INFO, MOD, "became controller; metadata ready: %zu topics, %d partitions here%s",
-           img->ntopics, rn_partitions_count(b->parts), rc ? " (some logs failed to open)" : "");
+    rn__broker_register(b); /* now registered and unfenced: ready */
 }
 
 static void cluster_id_proposed(void *arg, int status) {
@@ -129,12 +145,21 @@ static void cluster_id_proposed(void *arg, int status) {
         rn_log(RN_LOG_WARN, MOD, "setting the cluster id failed: %s", rn_strerror(status));
 }
 
-/* Propose the cluster id (first controller only) and this broker's registration. */
-void rn__broker_register(rn_broker_t *b) {
-    if (b->stopping || b->registering || b->registered || b->quorum == NULL ||
-        !rn_quorum_is_leader(b->quorum))
-        return;
+/* The controller registers itself (no heartbeat to send): once it leads, everything
+ * committed before is applied, so it is caught up as soon as its own registration is
+ * in the image, unfenced at its current address. */
+static void register_self(rn_broker_t *b, const rn_meta_broker_t *mb) {
     const rn_meta_image_t *img = rn_broker_image(b);
+    if (mb != NULL && mb->fenced) {
+        rn_meta_record_t *recs;
+        size_t n;
+        if (rn_controller_unfence_broker(img, b->cfg.broker_id, &recs, &n) != 0)
+            return;
+        if (rn_quorum_propose(b->quorum, recs, n, registered, b) == 0)
+            b->registering = true;
+        rn_controller_records_free(recs, n);
+        return;
+    }
     if (!img->has_cluster_id) {
         rn_meta_record_t cid = {.type = RN_MREC_SET_CLUSTER_ID};
         if (b->cluster_id_str[0] == '\0' || unhex(b->cluster_id_str, cid.cluster_id.id) != 0)
@@ -145,9 +170,23 @@ void rn__broker_register(rn_broker_t *b) {
     rec.register_broker.broker_id = b->cfg.broker_id;
     rec.register_broker.host = b->cfg.listener.host;
     rec.register_broker.port = b->cfg.listener.port;
-    rec.register_broker.fenced = false;
+    rec.register_broker.fenced = mb != NULL && mb->fenced;
     if (rn_quorum_propose(b->quorum, &rec, 1, registered, b) == 0)
         b->registering = true;
+}
+
+void rn__broker_register(rn_broker_t *b) {
+    if (b->stopping || b->registering || b->quorum == NULL || !rn_quorum_is_leader(b->quorum))
+        return;
+    const rn_meta_broker_t *mb = rn_meta_image_broker(rn_broker_image(b), b->cfg.broker_id);
+    bool same = mb != NULL && strcmp(mb->host, b->cfg.listener.host) == 0 &&
+                mb->port == b->cfg.listener.port;
+    if (same && !mb->fenced) {
+        b->registered = true;
+        become_ready(b, "became controller");
+        return;
+    }
+    register_self(b, same ? mb : NULL);
 }
 
 /* ---- quorum callbacks -------------------------------------------------------------- */
@@ -173,6 +212,17 @@ static void log_record(const rn_meta_record_t *rec, const rn_meta_image_t *img) 
         rn_log(RN_LOG_INFO, MOD, "broker %d registered at %s:%u",
                (int)rec->register_broker.broker_id, rec->register_broker.host,
                (unsigned)rec->register_broker.port);
+        break;
+    case RN_MREC_FENCE_BROKER:
+    case RN_MREC_UNFENCE_BROKER:
+        rn_log(RN_LOG_INFO, MOD, "broker %d %s", (int)rec->fence.broker_id,
+               rec->type == RN_MREC_FENCE_BROKER ? "fenced" : "unfenced");
+        break;
+    case RN_MREC_PARTITION_CHANGE:
+        rn_log(RN_LOG_INFO, MOD, "%s-%d: leader %d, leader epoch %d, ISR of %d",
+               rec->partition_change.name, (int)rec->partition_change.partition,
+               (int)rec->partition_change.leader, (int)rec->partition_change.leader_epoch,
+               (int)rec->partition_change.nisr);
         break;
     default:
         break;

@@ -18,6 +18,7 @@
 #include "common/errors.h"
 #include "common/logging.h"
 #include "proto/api.h"
+#include "proto/api_broker_heartbeat.h"
 #include "proto/api_configs.h"
 #include "proto/api_fetch.h"
 #include "proto/api_list_offsets.h"
@@ -76,6 +77,12 @@ static int err_alter_configs(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
     return rn_alter_configs_response_encode(wr, v, &m);
 }
 
+static int err_broker_heartbeat(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_broker_heartbeat_response_t m = {
+        .error_code = err, .is_fenced = true, .metadata_offset = -1};
+    return rn_broker_heartbeat_response_encode(wr, v, &m);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 /* The one place that lists what the broker speaks, in key order. */
@@ -83,12 +90,13 @@ static const rn_dispatch_entry_t table[] = {
     {RN_API_PRODUCE, 0, 0, rn_handle_produce, err_produce},
     {RN_API_FETCH, 0, 0, rn_handle_fetch, err_fetch},
     {RN_API_LIST_OFFSETS, 0, 0, rn_handle_list_offsets, err_list_offsets},
-    {RN_API_METADATA, 0, 0, rn_handle_metadata, err_metadata},
+    {RN_API_METADATA, 0, 1, rn_handle_metadata, err_metadata},
     {RN_API_API_VERSIONS, 0, 0, rn_handle_api_versions, err_api_versions},
     {RN_API_CREATE_TOPICS, 0, 0, rn_handle_create_topics, err_create_topics},
     {RN_API_DELETE_TOPICS, 0, 0, rn_handle_delete_topics, err_delete_topics},
     {RN_API_DESCRIBE_CONFIGS, 0, 0, rn_handle_describe_configs, err_describe_configs},
     {RN_API_ALTER_CONFIGS, 0, 0, rn_handle_alter_configs, err_alter_configs},
+    {RN_API_BROKER_HEARTBEAT, 0, 0, rn_handle_broker_heartbeat, err_broker_heartbeat},
 };
 
 #define NTABLE ((int)(sizeof table / sizeof table[0]))

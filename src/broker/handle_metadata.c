@@ -8,6 +8,8 @@
  * the client asks again once it is committed), else UNKNOWN_TOPIC_OR_PARTITION; an
  * invalid name is INVALID_TOPIC_EXCEPTION. This broker is always listed among the
  * brokers, even before its registration is committed, so a client can bootstrap.
+ * Every broker answers from its own copy of the image, so all give the same view once
+ * they have applied the same log.
  *
  * The response's arrays borrow from the image and the request; it is encoded before
  * returning, while both are stable.
@@ -22,21 +24,21 @@
 
 #define OFFSETS_TOPIC "__consumer_offsets"
 
-static void fill_brokers(rn_broker_t *b, const rn_meta_image_t *img, rn_arena_t *arena,
-                         rn_metadata_response_t *resp) {
-    bool self = false;
+/* v0 lists the unfenced brokers (where clients may send requests); v1 lists every
+ * registered broker with its fenced flag (for `runnel cluster status`). */
+static void fill_brokers(rn_broker_t *b, const rn_meta_image_t *img, int16_t version,
+                         rn_arena_t *arena, rn_metadata_response_t *resp) {
     resp->brokers = rn_arena_alloc(arena, img->nbrokers + 1, sizeof *resp->brokers);
     int32_t n = 0;
     for (size_t i = 0; i < img->nbrokers; i++) {
         const rn_meta_broker_t *mb = &img->brokers[i];
-        if (mb->fenced)
+        if (mb->fenced && version < 1)
             continue;
-        resp->brokers[n++] = (rn_metadata_broker_t){mb->id, rn_str(mb->host), mb->port};
-        self = self || mb->id == b->cfg.broker_id;
+        resp->brokers[n++] = (rn_metadata_broker_t){mb->id, rn_str(mb->host), mb->port, mb->fenced};
     }
-    if (!self && rn_meta_image_broker(img, b->cfg.broker_id) == NULL)
+    if (rn_meta_image_broker(img, b->cfg.broker_id) == NULL)
         resp->brokers[n++] = (rn_metadata_broker_t){b->cfg.broker_id, rn_str(b->cfg.listener.host),
-                                                    b->cfg.listener.port};
+                                                    b->cfg.listener.port, false};
     resp->n_brokers = n;
 }
 
@@ -108,7 +110,7 @@ void rn_handle_metadata(rn_breq_t *breq) {
     rn_arena_t arena;
     rn_arena_init(&arena);
     rn_metadata_response_t resp = {.error_code = RN_WIRE_NONE};
-    fill_brokers(b, img, &arena, &resp);
+    fill_brokers(b, img, breq->hdr.api_version, &arena, &resp);
     resp.cluster_id = b->cluster_id_str[0] ? rn_str(b->cluster_id_str) : RN_STR_NULL;
     resp.controller_id = rn_broker_controller_id(b);
     fill_topics(b, img, &req, &arena, &resp);

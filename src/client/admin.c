@@ -14,6 +14,7 @@
 #include "client/client.h"
 #include "client/metadata.h"
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "proto/api.h"
 #include "proto/api_configs.h"
@@ -69,9 +70,9 @@ static int undecodable(int16_t api, const uint8_t *resp, size_t len, char *err, 
 
 /* ---- topics ------------------------------------------------------------------------ */
 
-RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partitions,
-                                 int32_t replication_factor, const rn_config_entry_t *configs,
-                                 int32_t nconfigs, char *err, size_t errlen) {
+static int create_topic_at(rn_admin_t *a, int32_t target, const char *name, int32_t partitions,
+                           int32_t replication_factor, const rn_config_entry_t *configs,
+                           int32_t nconfigs, char *err, size_t errlen) {
     int rc = check_name(name, err, errlen);
     if (rc < 0)
         return rc;
@@ -95,8 +96,8 @@ RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partit
     rn_writer_init(&wr, 256);
     uint8_t *resp = NULL;
     size_t len = 0;
-    rc = call(a, RN__ANY_BROKER, RN_API_CREATE_TOPICS, &wr,
-              rn_create_topics_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    rc = call(a, target, RN_API_CREATE_TOPICS, &wr, rn_create_topics_request_encode(&wr, 0, &req),
+              &resp, &len, err, errlen);
     rn_free(cc);
     if (rc < 0)
         return rc;
@@ -116,7 +117,8 @@ RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partit
     return rc;
 }
 
-RN_API int rn_admin_delete_topic(rn_admin_t *a, const char *name, char *err, size_t errlen) {
+static int delete_topic_at(rn_admin_t *a, int32_t target, const char *name, char *err,
+                           size_t errlen) {
     int rc = check_name(name, err, errlen);
     if (rc < 0)
         return rc;
@@ -127,8 +129,8 @@ RN_API int rn_admin_delete_topic(rn_admin_t *a, const char *name, char *err, siz
     rn_writer_init(&wr, 128);
     uint8_t *resp = NULL;
     size_t len = 0;
-    rc = call(a, RN__ANY_BROKER, RN_API_DELETE_TOPICS, &wr,
-              rn_delete_topics_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    rc = call(a, target, RN_API_DELETE_TOPICS, &wr, rn_delete_topics_request_encode(&wr, 0, &req),
+              &resp, &len, err, errlen);
     if (rc < 0)
         return rc;
     rn_delete_topics_response_t r;
@@ -150,17 +152,23 @@ RN_API int rn_admin_delete_topic(rn_admin_t *a, const char *name, char *err, siz
 
 /* Metadata for topics (n -1: all; 0: brokers only). *out and *resp on success; free
  * with rn_metadata_response_deinit then rn_free(resp). */
-static int metadata(rn_admin_t *a, rn_str_t *topics, int32_t n, rn_metadata_response_t *out,
-                    uint8_t **resp, char *err, size_t errlen) {
+static int metadata_v(rn_admin_t *a, int16_t version, rn_str_t *topics, int32_t n,
+                      rn_metadata_response_t *out, uint8_t **resp, char *err, size_t errlen) {
     rn_metadata_request_t req = {.n_topics = n, .topics = topics};
     rn_writer_t wr;
     rn_writer_init(&wr, 128);
     size_t len = 0;
-    int rc = call(a, RN__ANY_BROKER, RN_API_METADATA, &wr, rn_metadata_request_encode(&wr, 0, &req),
-                  resp, &len, err, errlen);
+    int rc = rn_metadata_request_encode(&wr, version, &req);
+    if (rc == 0)
+        rc = rn__client_request_sync_v(&a->cl, RN__ANY_BROKER, RN_API_METADATA, version, wr.buf,
+                                       wr.len, a->cl.conf->request_timeout_ms, resp, &len, err,
+                                       errlen);
+    else
+        rn__errf(err, errlen, "cannot encode the Metadata request: %s", rn_err_str(rc));
+    rn_writer_deinit(&wr);
     if (rc < 0)
         return rc;
-    if (rn_metadata_response_decode(*resp, len, 0, out) < 0) {
+    if (rn_metadata_response_decode(*resp, len, version, out) < 0) {
         rc = undecodable(RN_API_METADATA, *resp, len, err, errlen);
     } else if (out->error_code != 0) {
         rc = out->error_code;
@@ -170,6 +178,11 @@ static int metadata(rn_admin_t *a, rn_str_t *topics, int32_t n, rn_metadata_resp
     if (rc != 0)
         RN_FREE(resp);
     return rc;
+}
+
+static int metadata(rn_admin_t *a, rn_str_t *topics, int32_t n, rn_metadata_response_t *out,
+                    uint8_t **resp, char *err, size_t errlen) {
+    return metadata_v(a, 0, topics, n, out, resp, err, errlen);
 }
 
 static int cmp_names(const void *x, const void *y) {
@@ -208,9 +221,9 @@ RN_API void rn_admin_names_free(char **names, int32_t count) {
 
 /* ---- configs ----------------------------------------------------------------------- */
 
-RN_API int rn_admin_alter_topic_configs(rn_admin_t *a, const char *name,
-                                        const rn_config_entry_t *configs, int32_t nconfigs,
-                                        char *err, size_t errlen) {
+static int alter_topic_configs_at(rn_admin_t *a, int32_t target, const char *name,
+                                  const rn_config_entry_t *configs, int32_t nconfigs, char *err,
+                                  size_t errlen) {
     int rc = check_name(name, err, errlen);
     if (rc < 0)
         return rc;
@@ -232,8 +245,8 @@ RN_API int rn_admin_alter_topic_configs(rn_admin_t *a, const char *name,
     rn_writer_init(&wr, 256);
     uint8_t *resp = NULL;
     size_t len = 0;
-    rc = call(a, RN__ANY_BROKER, RN_API_ALTER_CONFIGS, &wr,
-              rn_alter_configs_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    rc = call(a, target, RN_API_ALTER_CONFIGS, &wr, rn_alter_configs_request_encode(&wr, 0, &req),
+              &resp, &len, err, errlen);
     rn_free(ac);
     if (rc < 0)
         return rc;
@@ -251,6 +264,85 @@ RN_API int rn_admin_alter_topic_configs(rn_admin_t *a, const char *name,
         rn_alter_configs_response_deinit(&r);
     }
     rn_free(resp);
+    return rc;
+}
+
+/* ---- changes go to the controller ---------------------------------------------------
+ * CreateTopics, DeleteTopics and AlterConfigs are decided by the controller; another
+ * broker answers NOT_CONTROLLER, and a controller that died does not answer at all.
+ * Each is sent to the controller that Metadata names (any broker while none is
+ * known) and retried against the one named next, every retry.backoff.ms, until
+ * request.timeout.ms has passed. (A retried create that had in fact committed reports
+ * TOPIC_ALREADY_EXISTS, as with Kafka's admin client.) */
+
+static int64_t now_ms(void) {
+    return rn_mono_ns() / 1000000;
+}
+
+static int32_t controller_id(rn_admin_t *a) {
+    rn_metadata_response_t md;
+    uint8_t *resp = NULL;
+    char e[64];
+    if (metadata(a, NULL, 0, &md, &resp, e, sizeof e) != 0)
+        return RN__ANY_BROKER;
+    int32_t id = RN__ANY_BROKER;
+    for (int32_t i = 0; i < md.n_brokers; i++)
+        if (md.controller_id >= 0 && md.brokers[i].node_id == md.controller_id)
+            id = md.controller_id;
+    rn_metadata_response_deinit(&md);
+    rn_free(resp);
+    return id;
+}
+
+/* After an attempt that returned rc: true (and *target updated) to try again. */
+static bool retry_at_controller(rn_admin_t *a, int rc, int64_t deadline, int32_t *target) {
+    /* A controller that does not answer is retried; when no broker answers at all
+     * (target any), the bootstrap servers are unreachable: fail at once. */
+    bool transport = rc < 0 && *target != RN__ANY_BROKER && rc != -EINVAL &&
+                     rc != RN_EINVALIDTOPIC && rc != RN_EMALFORMED && rc != RN_ETOOLARGE &&
+                     rc != RN_ECLOSED;
+    if (rc != RN_WIRE_NOT_CONTROLLER && !transport)
+        return false;
+    int backoff = a->cl.conf->retry_backoff_ms > 0 ? a->cl.conf->retry_backoff_ms : 100;
+    if (now_ms() + backoff >= deadline)
+        return false;
+    uv_sleep((unsigned)backoff);
+    *target = controller_id(a);
+    return true;
+}
+
+RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partitions,
+                                 int32_t replication_factor, const rn_config_entry_t *configs,
+                                 int32_t nconfigs, char *err, size_t errlen) {
+    int64_t deadline = now_ms() + a->cl.conf->request_timeout_ms;
+    int32_t target = controller_id(a);
+    int rc;
+    do
+        rc = create_topic_at(a, target, name, partitions, replication_factor, configs, nconfigs,
+                             err, errlen);
+    while (retry_at_controller(a, rc, deadline, &target));
+    return rc;
+}
+
+RN_API int rn_admin_delete_topic(rn_admin_t *a, const char *name, char *err, size_t errlen) {
+    int64_t deadline = now_ms() + a->cl.conf->request_timeout_ms;
+    int32_t target = controller_id(a);
+    int rc;
+    do
+        rc = delete_topic_at(a, target, name, err, errlen);
+    while (retry_at_controller(a, rc, deadline, &target));
+    return rc;
+}
+
+RN_API int rn_admin_alter_topic_configs(rn_admin_t *a, const char *name,
+                                        const rn_config_entry_t *configs, int32_t nconfigs,
+                                        char *err, size_t errlen) {
+    int64_t deadline = now_ms() + a->cl.conf->request_timeout_ms;
+    int32_t target = controller_id(a);
+    int rc;
+    do
+        rc = alter_topic_configs_at(a, target, name, configs, nconfigs, err, errlen);
+    while (retry_at_controller(a, rc, deadline, &target));
     return rc;
 }
 
@@ -481,7 +573,7 @@ RN_API int rn_admin_list_brokers(rn_admin_t *a, rn_broker_info_t **out, int32_t 
     uint8_t *resp = NULL;
     *out = NULL;
     *count = 0;
-    int rc = metadata(a, NULL, 0, &md, &resp, err, errlen);
+    int rc = metadata_v(a, 1, NULL, 0, &md, &resp, err, errlen);
     if (rc != 0)
         return rc;
     int32_t n = md.n_brokers > 0 ? md.n_brokers : 0;
@@ -492,7 +584,7 @@ RN_API int rn_admin_list_brokers(rn_admin_t *a, rn_broker_info_t **out, int32_t 
         v[i].host = rn_strndup(mb->host.ptr ? mb->host.ptr : "",
                                (size_t)(mb->host.len > 0 ? mb->host.len : 0));
         v[i].port = mb->port;
-        v[i].fenced = 0; /* Metadata lists live brokers only (DescribeCluster: later) */
+        v[i].fenced = mb->is_fenced; /* Metadata v1 lists fenced brokers too */
         v[i].is_controller = mb->node_id == md.controller_id;
     }
     qsort(v, (size_t)n, sizeof *v, cmp_brokers);

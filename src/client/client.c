@@ -182,12 +182,17 @@ void rn__client_stop(rn__client_t *cl) {
 }
 
 int32_t rn__client_frame_begin(rn__client_t *cl, rn_writer_t *wr, int16_t api_key) {
+    return rn__client_frame_begin_v(cl, wr, api_key, 0);
+}
+
+int32_t rn__client_frame_begin_v(rn__client_t *cl, rn_writer_t *wr, int16_t api_key,
+                                 int16_t version) {
     int32_t corr = cl->next_corr_id++;
     if (cl->next_corr_id == INT32_MAX)
         cl->next_corr_id = 1;
     rn_request_header_t h = {
         .api_key = api_key,
-        .api_version = 0,
+        .api_version = version,
         .correlation_id = corr,
         .client_id = rn_str(cl->conf->client_id),
     };
@@ -208,6 +213,7 @@ typedef struct sync_req_s {
     rn__cmd_t cmd;
     int32_t target;
     int16_t api_key;
+    int16_t version;
     uint8_t *body; /* owned copy */
     size_t body_len;
     int timeout_ms;
@@ -229,7 +235,7 @@ static void sync_done(rn__client_t *cl, rn__broker_t *b, int err, const uint8_t 
         memcpy(copy, body, len);
         if (sr->api_key == RN_API_METADATA) {
             rn_metadata_response_t md;
-            if (rn_metadata_response_decode(body, len, 0, &md) == 0) {
+            if (rn_metadata_response_decode(body, len, sr->version, &md) == 0) {
                 rn__metadata_apply(cl, &md);
                 rn_metadata_response_deinit(&md);
             }
@@ -262,7 +268,7 @@ static void run_sync(rn__client_t *cl, rn__cmd_t *cmd) {
     }
     rn_writer_t wr;
     rn_writer_init(&wr, sr->body_len + 64);
-    int32_t corr = rn__client_frame_begin(cl, &wr, sr->api_key);
+    int32_t corr = rn__client_frame_begin_v(cl, &wr, sr->api_key, sr->version);
     rn_writer_bytes(&wr, sr->body, sr->body_len);
     size_t len;
     uint8_t *frame = rn_writer_take(&wr, &len);
@@ -283,10 +289,18 @@ static void describe_failure(rn__client_t *cl, const sync_req_t *sr, char *err, 
 int rn__client_request_sync(rn__client_t *cl, int32_t target, int16_t api_key, const uint8_t *body,
                             size_t body_len, int timeout_ms, uint8_t **resp, size_t *resp_len,
                             char *err, size_t errlen) {
+    return rn__client_request_sync_v(cl, target, api_key, 0, body, body_len, timeout_ms, resp,
+                                     resp_len, err, errlen);
+}
+
+int rn__client_request_sync_v(rn__client_t *cl, int32_t target, int16_t api_key, int16_t version,
+                              const uint8_t *body, size_t body_len, int timeout_ms, uint8_t **resp,
+                              size_t *resp_len, char *err, size_t errlen) {
     sync_req_t *sr = rn_calloc(1, sizeof *sr);
     sr->cmd.run = run_sync;
     sr->target = target;
     sr->api_key = api_key;
+    sr->version = version;
     sr->body = rn_malloc(body_len > 0 ? body_len : 1);
     memcpy(sr->body, body, body_len);
     sr->body_len = body_len;

@@ -120,6 +120,10 @@ int rn__client_post(rn__client_t *cl, rn__cmd_t *cmd);
 int rn__client_request_sync(rn__client_t *cl, int32_t target, int16_t api_key, const uint8_t *body,
                             size_t body_len, int timeout_ms, uint8_t **resp, size_t *resp_len,
                             char *err, size_t errlen);
+/* The same at API version `version` (rn__client_request_sync speaks v0). */
+int rn__client_request_sync_v(rn__client_t *cl, int32_t target, int16_t api_key, int16_t version,
+                              const uint8_t *body, size_t body_len, int timeout_ms, uint8_t **resp,
+                              size_t *resp_len, char *err, size_t errlen);
 
 /* ---- loop thread ----------------------------------------------------------------- */
 
@@ -139,6 +143,9 @@ void rn__client_send(rn__client_t *cl, rn__broker_t *b, uint8_t *frame, size_t l
 /* Start a request frame in wr: the header with a fresh correlation id (returned). The
  * caller appends the body, then takes the buffer for rn__client_send. */
 int32_t rn__client_frame_begin(rn__client_t *cl, rn_writer_t *wr, int16_t api_key);
+/* The same at another API version. */
+int32_t rn__client_frame_begin_v(rn__client_t *cl, rn_writer_t *wr, int16_t api_key,
+                                 int16_t version);
 
 /* A broker for a request that may go to any: connected first, else one to connect
  * to. Never NULL (there is at least one bootstrap server). */

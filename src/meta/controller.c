@@ -9,7 +9,8 @@
  *                leader   b[(s+p) % n]
  *
  * so the leaders of one topic's partitions are distinct while p < n, and successive
- * topics start on different brokers.
+ * topics start on different brokers. The ISR starts as {leader}: until follower
+ * replication exists, no other replica has the data.
  */
 #include "meta/controller.h"
 
@@ -185,12 +186,16 @@ static void assign(const rn_meta_image_t *img, int32_t rf, rn_meta_partition_t *
     size_t start = (size_t)(existing % n);
     for (int32_t p = 0; p < np; p++) {
         rn_meta_partition_t *part = &parts[p];
-        part->nreplicas = part->nisr = rf;
+        part->nreplicas = rf;
         part->replicas = rn_malloc((size_t)rf * sizeof *part->replicas);
-        part->isr = rn_malloc((size_t)rf * sizeof *part->isr);
         for (int32_t j = 0; j < rf; j++)
-            part->replicas[j] = part->isr[j] = brokers[(start + (size_t)p + (size_t)j) % n];
+            part->replicas[j] = brokers[(start + (size_t)p + (size_t)j) % n];
         part->leader = part->replicas[0];
+        /* Only the leader is in sync: followers copy nothing until replication lands,
+         * so counting them would make acks=all acknowledge what only one broker has. */
+        part->nisr = 1;
+        part->isr = rn_malloc(sizeof *part->isr);
+        part->isr[0] = part->leader;
         part->leader_epoch = 0;
     }
     rn_free(brokers);

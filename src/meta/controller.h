@@ -15,6 +15,7 @@
 #ifndef RN_META_CONTROLLER_H
 #define RN_META_CONTROLLER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,7 +47,8 @@ int rn_controller_check_config(const char *key, const char *value, char *err, si
  * brokers, each partition starting one broker further on, and the starting broker
  * moves with the number of partitions already in the cluster, so leaders spread
  * evenly within and across topics. The new topic gets a random id (topic_id NULL) or
- * topic_id. Every replica starts in the ISR, the first replica leads at epoch 0.
+ * topic_id. The first replica leads at epoch 0 and is the whole ISR (followers hold no data
+ * until replication exists).
  * 0, or RN_EINVALIDTOPIC, RN_ETOPICEXISTS, RN_EINVALIDPARTITIONS (< 1 or over
  * RN_CONTROLLER_MAX_PARTITIONS), RN_EREPLICATIONFACTOR (< 1 or more than the live
  * brokers), RN_ECONFIG (a bad or repeated override). */
@@ -64,6 +66,25 @@ int rn_controller_delete_topic(const rn_meta_image_t *img, const char *name, rn_
 int rn_controller_alter_configs(const rn_meta_image_t *img, const char *name,
                                 const rn_meta_kv_t *changes, size_t n, rn_meta_record_t **out,
                                 size_t *nout, char *err, size_t errlen);
+
+/* The records that fence broker id in one committed change (controller_brokers.c):
+ * FenceBroker, then a PartitionChange for every partition whose ISR holds it or that
+ * it leads — leadership moves to the first live ISR member in assignment order (leader
+ * epoch + 1); with none, the partition goes offline (leader -1, ISR kept) unless
+ * unclean election is allowed (the topic's unclean.leader.election.enable, else
+ * unclean_default), which picks the first live replica (*unclean counts those).
+ * *out: rn_controller_records_free(*out, *nout). 0 or RN_EUNKNOWNBROKER. */
+int rn_controller_fence_broker(const rn_meta_image_t *img, int32_t id, bool unclean_default,
+                               rn_meta_record_t **out, size_t *nout, int *unclean);
+
+/* The records that unfence broker id: UnfenceBroker, then a PartitionChange electing
+ * the first live ISR member (assignment order, id counted live) of every offline
+ * partition that has one. 0 or RN_EUNKNOWNBROKER. */
+int rn_controller_unfence_broker(const rn_meta_image_t *img, int32_t id, rn_meta_record_t **out,
+                                 size_t *nout);
+
+/* Deinit each of n records, then free the array. NULL is a no-op. */
+void rn_controller_records_free(rn_meta_record_t *recs, size_t n);
 
 /* 16 random bytes from the kernel, never all zero (a topic or cluster id).
  * 0 or -errno. */

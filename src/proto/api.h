@@ -9,7 +9,7 @@
  *     0  Produce           0..0
  *     1  Fetch             0..0
  *     2  ListOffsets       0..0
- *     3  Metadata          0..0
+ *     3  Metadata          0..1
  *     8  OffsetCommit      reserved
  *     9  OffsetFetch       reserved
  *    10  FindCoordinator   reserved
@@ -28,7 +28,7 @@
  *    55  DescribeQuorum    reserved
  *    56  AlterPartition    reserved
  *    60  DescribeCluster   reserved
- *    63  BrokerHeartbeat   reserved
+ *    63  BrokerHeartbeat   0..0
  *
  * This is what the codec can encode and decode; the broker's dispatch table (which
  * versions it answers, with which handler) is a separate table built on top of it.
@@ -45,7 +45,7 @@
     X(PRODUCE, 0, "Produce", 0, 0)                                                                 \
     X(FETCH, 1, "Fetch", 0, 0)                                                                     \
     X(LIST_OFFSETS, 2, "ListOffsets", 0, 0)                                                        \
-    X(METADATA, 3, "Metadata", 0, 0)                                                               \
+    X(METADATA, 3, "Metadata", 0, 1)                                                               \
     X(OFFSET_COMMIT, 8, "OffsetCommit", -1, -1)                                                    \
     X(OFFSET_FETCH, 9, "OffsetFetch", -1, -1)                                                      \
     X(FIND_COORDINATOR, 10, "FindCoordinator", -1, -1)                                             \
@@ -64,7 +64,7 @@
     X(DESCRIBE_QUORUM, 55, "DescribeQuorum", -1, -1)                                               \
     X(ALTER_PARTITION, 56, "AlterPartition", -1, -1)                                               \
     X(DESCRIBE_CLUSTER, 60, "DescribeCluster", -1, -1)                                             \
-    X(BROKER_HEARTBEAT, 63, "BrokerHeartbeat", -1, -1)
+    X(BROKER_HEARTBEAT, 63, "BrokerHeartbeat", 0, 0)
 
 enum {
 #define RN__API_ENUM(name, key, str, min, max) RN_API_##name = key,

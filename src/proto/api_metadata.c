@@ -14,6 +14,7 @@
  *   |   node_id              int32                |
  *   |   host                 string               |
  *   |   port                 int32                |
+ *   |   is_fenced            boolean (v1 only)    |
  *   | cluster_id             nullable string      |
  *   | controller_id          int32 (-1 unknown)   |
  *   | topics                 array of:            |
@@ -28,6 +29,10 @@
  *   |     replica_nodes      array of int32       |
  *   |     isr_nodes          array of int32       |
  *   +---------------------------------------------+
+ *
+ *   v1: the request is v0's; the response's brokers carry is_fenced, and a broker
+ *   lists every registered broker (fenced ones flagged) where v0 lists only the
+ *   unfenced ones. `runnel cluster status` asks v1; clients that route requests ask v0.
  */
 #include "proto/api_metadata.h"
 
@@ -106,6 +111,8 @@ int rn_metadata_response_encode(rn_writer_t *wr, int16_t version,
         rn_writer_i32(wr, resp->brokers[i].node_id);
         rn_wire_write_str(&e, resp->brokers[i].host);
         rn_writer_i32(wr, resp->brokers[i].port);
+        if (version >= 1)
+            rn_wire_write_bool(&e, resp->brokers[i].is_fenced);
     }
     rn_wire_write_nstr(&e, resp->cluster_id);
     rn_writer_i32(wr, resp->controller_id);
@@ -149,6 +156,8 @@ int rn_metadata_response_decode(const uint8_t *p, size_t len, int16_t version,
         resp->brokers[i].node_id = rn_reader_i32(&d.rd);
         resp->brokers[i].host = rn_wire_read_str(&d);
         resp->brokers[i].port = rn_reader_i32(&d.rd);
+        if (version >= 1)
+            resp->brokers[i].is_fenced = rn_wire_read_bool(&d);
     }
     resp->cluster_id = rn_wire_read_nstr(&d);
     resp->controller_id = rn_reader_i32(&d.rd);

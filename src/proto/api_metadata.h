@@ -20,6 +20,7 @@ typedef struct rn_metadata_broker_s {
     int32_t node_id;
     rn_str_t host;
     int32_t port;
+    bool is_fenced; /* v1 only (v0 lists unfenced brokers only) */
 } rn_metadata_broker_t;
 
 typedef struct rn_metadata_partition_s {

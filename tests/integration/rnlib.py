@@ -353,3 +353,98 @@ def run(main):
         path = os.path.join(path, "runneld")
     main(path)
     print("PASS", flush=True)
+
+
+# ---- several brokers ----------------------------------------------------------------------
+
+class ClusterBroker(Broker):
+    """One broker of a Cluster: its own id and directory, the cluster's voter list."""
+
+    def __init__(self, runneld, broker_id, ports, voters, extra=None):
+        Broker.__init__(self, runneld, extra=extra)
+        self.id = broker_id
+        self.port, self.cport = ports
+        self.voters = voters
+
+    def args(self):
+        a = [self.runneld,
+             "--override", "broker.id=%d" % self.id,
+             "--override", "listeners=127.0.0.1:%d" % self.port,
+             "--override", "controller.listener=127.0.0.1:%d" % self.cport,
+             "--override", "controller.quorum.voters=" + self.voters]
+        for kv in self.extra:
+            a += ["--override", kv]
+        return a
+
+    def start(self):
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(self.args(), cwd=self.dir, stdout=log, stderr=log)
+        log.close()
+        return self
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def addr(self):
+        return "127.0.0.1:%d" % self.port
+
+
+class Cluster:
+    """n brokers on free loopback ports, the first `voters` of them Raft voters (all by
+    default). start() returns once each has answered Metadata naming a controller."""
+
+    def __init__(self, runneld, n=3, voters=None, extra=None):
+        ports = []
+        while len(ports) < n:
+            p = pick_ports()
+            if all(abs(p[0] - q[0]) > 1 for q in ports):
+                ports.append(p)
+        nv = n if voters is None else voters
+        vs = ",".join("%d@127.0.0.1:%d" % (i + 1, ports[i][1]) for i in range(nv))
+        self.brokers = [ClusterBroker(runneld, i + 1, ports[i], vs, extra) for i in range(n)]
+
+    def start(self, timeout=20.0):
+        for b in self.brokers:
+            b.start()
+        deadline = time.time() + timeout
+        for b in self.brokers:
+            while self.metadata(b) is None or self.metadata(b)["controller_id"] < 0:
+                check(b.alive(), "broker %d exited at start:\n%s" % (b.id, b.log()))
+                check(time.time() < deadline, "broker %d: no controller within %.0fs:\n%s"
+                      % (b.id, timeout, b.log()))
+                time.sleep(0.1)
+        return self
+
+    def broker(self, broker_id):
+        return self.brokers[broker_id - 1]
+
+    def bootstrap(self):
+        return ",".join(b.addr() for b in self.brokers)
+
+    def metadata(self, b, topics=None):
+        """b's Metadata v0 answer, or None when it does not answer."""
+        try:
+            c = Conn(b.port, timeout=2.0)
+            try:
+                return c.metadata(topics)
+            finally:
+                c.close()
+        except (OSError, EOFError):
+            return None
+
+    def wait(self, what, cond, timeout=15.0):
+        """Poll cond() until it returns a true value, which is returned."""
+        deadline = time.time() + timeout
+        while True:
+            v = cond()
+            if v:
+                return v
+            if time.time() >= deadline:
+                logs = "".join("--- broker %d:\n%s" % (b.id, b.log()[-3000:])
+                               for b in self.brokers)
+                fail("timed out after %.0fs waiting for %s\n%s" % (timeout, what, logs))
+            time.sleep(0.1)
+
+    def cleanup(self):
+        for b in self.brokers:
+            b.cleanup()

@@ -39,7 +39,8 @@ static void test_controller_three_partitions_on_three_brokers_have_distinct_lead
     for (int p = 0; p < 3; p++) {
         const rn_meta_partition_t *part = &rec.create_topic.partitions[p];
         assert_int_equal(part->nreplicas, 3);
-        assert_int_equal(part->nisr, 3);
+        assert_int_equal(part->nisr, 1); /* {leader} until replication exists */
+        assert_int_equal(part->isr[0], part->leader);
         assert_int_equal(part->leader, part->replicas[0]);
         assert_int_equal(part->leader_epoch, 0);
         assert_false(led[part->leader]);
@@ -230,6 +231,113 @@ static void test_controller_delete(void **s) {
     rn_meta_image_free(img);
 }
 
+/* Apply n records in order, asserting each applies, then free them. */
+static void apply_all(rn_meta_image_t *img, rn_meta_record_t *recs, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(rn_meta_image_apply(img, &recs[i]), 0);
+    rn_controller_records_free(recs, n);
+}
+
+/* orders: 3 partitions, RF 3 on brokers 1..3; full_isr puts every replica in the ISR. */
+static rn_meta_image_t *three_brokers_with_orders(bool full_isr) {
+    rn_meta_image_t *img = brokers(3);
+    rn_meta_record_t rec;
+    assert_int_equal(create(img, "orders", 3, 3, &rec), 0);
+    for (int p = 0; full_isr && p < 3; p++) {
+        rn_meta_partition_t *part = &rec.create_topic.partitions[p];
+        part->isr = rn_realloc(part->isr, 3 * sizeof *part->isr);
+        memcpy(part->isr, part->replicas, 3 * sizeof *part->isr);
+        part->nisr = 3;
+    }
+    assert_int_equal(rn_meta_image_apply(img, &rec), 0);
+    rn_meta_record_deinit(&rec);
+    return img;
+}
+
+static void test_controller_fencing_the_only_isr_member_takes_its_partition_offline(void **s) {
+    (void)s;
+    rn_meta_image_t *img = three_brokers_with_orders(false);
+    const rn_meta_topic_t *t = rn_meta_image_topic(img, "orders");
+    int32_t victim = t->partitions[0].leader;
+    rn_meta_record_t *recs;
+    size_t n;
+    int unclean;
+    assert_int_equal(rn_controller_fence_broker(img, victim, false, &recs, &n, &unclean), 0);
+    assert_int_equal(n, 2); /* FenceBroker + the one partition it leads */
+    assert_int_equal(unclean, 0);
+    assert_int_equal(recs[0].type, RN_MREC_FENCE_BROKER);
+    assert_int_equal(recs[0].fence.broker_id, victim);
+    assert_int_equal(recs[1].type, RN_MREC_PARTITION_CHANGE);
+    assert_int_equal(recs[1].partition_change.partition, 0);
+    assert_int_equal(recs[1].partition_change.leader, -1);
+    assert_int_equal(recs[1].partition_change.leader_epoch, 1);
+    assert_int_equal(recs[1].partition_change.nisr, 1); /* kept: who has the data */
+    apply_all(img, recs, n);
+    t = rn_meta_image_topic(img, "orders");
+    assert_int_equal(t->partitions[0].leader, -1);
+    assert_true(rn_meta_image_broker(img, victim)->fenced);
+    assert_int_equal(rn_meta_image_live_brokers(img), 2);
+
+    /* It comes back: unfenced, and it leads its partition again at a new epoch. */
+    assert_int_equal(rn_controller_unfence_broker(img, victim, &recs, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(recs[0].type, RN_MREC_UNFENCE_BROKER);
+    assert_int_equal(recs[1].partition_change.leader, victim);
+    assert_int_equal(recs[1].partition_change.leader_epoch, 2);
+    apply_all(img, recs, n);
+    t = rn_meta_image_topic(img, "orders");
+    assert_int_equal(t->partitions[0].leader, victim);
+    assert_false(rn_meta_image_broker(img, victim)->fenced);
+    assert_int_equal(rn_controller_fence_broker(img, 9, false, &recs, &n, &unclean),
+                     RN_EUNKNOWNBROKER);
+    assert_int_equal(rn_controller_unfence_broker(img, 9, &recs, &n), RN_EUNKNOWNBROKER);
+    rn_meta_image_free(img);
+}
+
+static void test_controller_fencing_moves_leadership_to_the_next_live_isr_member(void **s) {
+    (void)s;
+    rn_meta_image_t *img = three_brokers_with_orders(true);
+    const rn_meta_topic_t *t = rn_meta_image_topic(img, "orders");
+    int32_t victim = t->partitions[0].leader;
+    int32_t next = t->partitions[0].replicas[1];
+    rn_meta_record_t *recs;
+    size_t n;
+    int unclean;
+    assert_int_equal(rn_controller_fence_broker(img, victim, false, &recs, &n, &unclean), 0);
+    assert_int_equal(n, 4); /* it is in every partition's ISR */
+    apply_all(img, recs, n);
+    t = rn_meta_image_topic(img, "orders");
+    for (int p = 0; p < 3; p++) {
+        const rn_meta_partition_t *part = &t->partitions[p];
+        assert_int_equal(part->nisr, 2);
+        assert_int_not_equal(part->isr[0], victim);
+        assert_int_not_equal(part->isr[1], victim);
+        assert_int_not_equal(part->leader, victim);
+        /* only the partition it led changes leader and epoch */
+        assert_int_equal(part->leader_epoch, p == 0 ? 1 : 0);
+    }
+    assert_int_equal(t->partitions[0].leader, next);
+    rn_meta_image_free(img);
+}
+
+static void test_controller_unclean_election_picks_a_live_replica(void **s) {
+    (void)s;
+    rn_meta_image_t *img = three_brokers_with_orders(false);
+    const rn_meta_topic_t *t = rn_meta_image_topic(img, "orders");
+    int32_t victim = t->partitions[0].leader;
+    int32_t next = t->partitions[0].replicas[1];
+    rn_meta_record_t *recs;
+    size_t n;
+    int unclean;
+    assert_int_equal(rn_controller_fence_broker(img, victim, true, &recs, &n, &unclean), 0);
+    assert_int_equal(unclean, 1);
+    assert_int_equal(recs[1].partition_change.leader, next);
+    assert_int_equal(recs[1].partition_change.nisr, 1);
+    assert_int_equal(recs[1].partition_change.isr[0], next);
+    apply_all(img, recs, n);
+    rn_meta_image_free(img);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_controller_three_partitions_on_three_brokers_have_distinct_leaders),
@@ -240,6 +348,9 @@ int main(void) {
         cmocka_unit_test(test_controller_configs_are_validated),
         cmocka_unit_test(test_controller_create_with_configs_and_alter),
         cmocka_unit_test(test_controller_delete),
+        cmocka_unit_test(test_controller_fencing_the_only_isr_member_takes_its_partition_offline),
+        cmocka_unit_test(test_controller_fencing_moves_leadership_to_the_next_live_isr_member),
+        cmocka_unit_test(test_controller_unclean_election_picks_a_live_replica),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,7 +74,7 @@ typedef struct {
 
 static void build_response(resp_fixture_t *f) {
     for (int i = 0; i < 3; i++)
-        f->brokers[i] = (rn_metadata_broker_t){i + 1, rn_str("127.0.0.1"), 9092 + 100 * i};
+        f->brokers[i] = (rn_metadata_broker_t){i + 1, rn_str("127.0.0.1"), 9092 + 100 * i, false};
     f->replicas[0] = 1, f->replicas[1] = 2, f->replicas[2] = 3;
     f->isr[0] = 1, f->isr[1] = 3;
     for (int i = 0; i < 40; i++)
@@ -138,6 +138,33 @@ static void test_metadata_response_round_trips(void **state) {
     assert_int_equal(rn_alloc_live(), live);
 }
 
+/* v1 adds is_fenced to each broker (one byte each); v0 drops it. */
+static void test_metadata_response_v1_carries_fenced_flags(void **state) {
+    (void)state;
+    int64_t live = rn_alloc_live();
+    resp_fixture_t f;
+    build_response(&f);
+    f.brokers[1].is_fenced = true;
+    rn_writer_t w0, w1;
+    rn_writer_init(&w0, 0);
+    rn_writer_init(&w1, 0);
+    assert_rc(rn_metadata_response_encode(&w0, 0, &f.resp), 0);
+    assert_rc(rn_metadata_response_encode(&w1, 1, &f.resp), 0);
+    assert_int_equal(w1.len, w0.len + 3);
+    rn_metadata_response_t out;
+    assert_rc(rn_metadata_response_decode(w1.buf, w1.len, 1, &out), 0);
+    assert_false(out.brokers[0].is_fenced);
+    assert_true(out.brokers[1].is_fenced);
+    assert_int_equal(out.brokers[2].port, 9292);
+    assert_int_equal(out.n_topics, 3);
+    rn_metadata_response_deinit(&out);
+    for (size_t cut = 0; cut < w1.len; cut += 7) /* a v1 body cut short */
+        assert_rc(rn_metadata_response_decode(w1.buf, cut, 1, &out), RN_EMALFORMED);
+    rn_writer_deinit(&w0);
+    rn_writer_deinit(&w1);
+    assert_int_equal(rn_alloc_live(), live);
+}
+
 static void test_metadata_response_malformed_inputs(void **state) {
     (void)state;
     resp_fixture_t f;
@@ -166,6 +193,7 @@ int main(void) {
         cmocka_unit_test(test_metadata_request_lists_topics),
         cmocka_unit_test(test_metadata_request_huge_count),
         cmocka_unit_test(test_metadata_response_round_trips),
+        cmocka_unit_test(test_metadata_response_v1_carries_fenced_flags),
         cmocka_unit_test(test_metadata_response_malformed_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

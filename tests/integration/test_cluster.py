@@ -1,0 +1,149 @@
+"""Three brokers, three voters, on loopback: the metadata quorum elects one controller;
+every broker serves the same metadata; topics spread their leaders; a killed broker is
+fenced after broker.session.timeout.ms and its partitions go offline (ISR = {leader}
+until replication exists), a restarted one is unfenced and leads again; a killed
+controller is replaced within seconds, metadata intact; the CLI produces and consumes
+with one dead address among its bootstrap servers."""
+import os
+import subprocess
+import time
+
+from rnlib import *
+
+SESSION_MS = 1500
+
+
+def cli(runnel, bootstrap, *args, stdin=None, timeout=60):
+    p = subprocess.run([runnel, "-b", bootstrap] + list(args), input=stdin,
+                       capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def status(runnel, cl):
+    """{id: (status, is_controller)} from `runnel cluster status`, or None."""
+    rc, out, _ = cli(runnel, cl.bootstrap(), "cluster", "status", timeout=20)
+    if rc != 0:
+        return None
+    st = {}
+    for line in out.splitlines():
+        f = dict(x.split(": ", 1) for x in line.split("\t"))
+        st[int(f["Broker"])] = (f["Status"], f["Controller"] == "yes")
+    return st
+
+
+def controller(st):
+    ids = [i for i, (_, c) in (st or {}).items() if c]
+    return ids[0] if len(ids) == 1 else None
+
+
+def partitions(cl, b, topic):
+    """(leader, epoch, replicas, isr) per partition of topic as broker b serves it."""
+    m = cl.metadata(b, [topic])
+    if m is None or not m["topics"] or m["topics"][0]["error"] != NONE:
+        return None
+    return sorted((p["index"], p["leader"], p["epoch"], tuple(p["replicas"]), tuple(p["isr"]))
+                  for p in m["topics"][0]["partitions"])
+
+
+def same_everywhere(cl, topic):
+    views = [partitions(cl, b, topic) for b in cl.brokers if b.alive()]
+    if views and views[0] is not None and all(v == views[0] for v in views):
+        return views[0]
+    return None
+
+
+def main(runneld):
+    runnel = os.path.join(os.path.dirname(runneld), "runnel")
+    cl = Cluster(runneld, 3, extra=["broker.session.timeout.ms=%d" % SESSION_MS])
+    try:
+        cl.start()
+        st = cl.wait("3 alive brokers and one controller",
+                     lambda: (lambda s: s if s and len(s) == 3 and controller(s) and
+                              all(v[0] == "alive" for v in s.values()) else None)(
+                         status(runnel, cl)))
+        ctl = controller(st)
+        ids = set(m["controller_id"] for m in (cl.metadata(b) for b in cl.brokers))
+        check_eq(ids, {ctl}, "controller named by every broker")
+
+        # A topic of 3 partitions, RF 3: three leaders, the same view everywhere.
+        rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "orders",
+                         "--partitions", "3", "--replication-factor", "3")
+        check_eq(rc, 0, "topic create orders: " + err)
+        view = cl.wait("the same metadata for orders from every broker",
+                       lambda: same_everywhere(cl, "orders"))
+        check_eq(sorted(p[1] for p in view), [1, 2, 3], "leaders of orders")
+        for p in view:
+            check_eq(len(p[3]), 3, "replicas of partition %d" % p[0])
+            check_eq(p[4], (p[1],), "ISR of partition %d is its leader" % p[0])
+        rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "big",
+                         "--replication-factor", "4")
+        check(rc == 1 and "INVALID_REPLICATION_FACTOR" in err and "3 live brokers" in err,
+              "RF 4 on 3 brokers refused clearly: rc %d: %s" % (rc, err))
+
+        # kill -9 a broker that is not the controller: fenced, its partition offline.
+        victim = [b for b in cl.brokers if b.id != ctl][0]
+        led = [p[0] for p in view if p[1] == victim.id]
+        victim.kill()
+        t0 = time.time()
+        cl.wait("broker %d fenced" % victim.id,
+                lambda: (status(runnel, cl) or {}).get(victim.id, ("",))[0] == "fenced")
+        fenced_after = time.time() - t0
+        check(fenced_after >= SESSION_MS / 1000.0 - 0.5,
+              "fenced after %.1fs, not before the session timeout" % fenced_after)
+        view2 = cl.wait("orders' view after fencing",
+                        lambda: (lambda v: v if v and v != view else None)(
+                            same_everywhere(cl, "orders")))
+        for p in view2:
+            if p[0] in led:
+                check_eq((p[1], p[2], p[4]), (-1, 1, (victim.id,)),
+                         "partition %d of the fenced leader: offline, epoch bumped" % p[0])
+            else:
+                check_eq(p, [q for q in view if q[0] == p[0]][0], "partition %d" % p[0])
+
+        # The CLI with a dead address among its bootstrap servers.
+        rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "live",
+                         "--partitions", "2", "--replication-factor", "2")
+        check_eq(rc, 0, "topic create live with a broker down: " + err)
+        cl.wait("live everywhere", lambda: same_everywhere(cl, "live"))
+        lines = "".join("record-%d\n" % i for i in range(200))
+        rc, _, err = cli(runnel, cl.bootstrap(), "produce", "live", "--acks", "all",
+                         stdin=lines)
+        check_eq(rc, 0, "produce with one dead bootstrap address: " + err)
+        rc, out, err = cli(runnel, cl.bootstrap(), "consume", "live", "--from-beginning",
+                           "--max-messages", "200", "--timeout-ms", "5000")
+        check_eq(rc, 0, "consume: " + err)
+        check_eq(sorted(out.split()), sorted(lines.split()), "records consumed")
+
+        # It comes back: unfenced, and it leads its partition again.
+        victim.start()
+        cl.wait("broker %d alive again" % victim.id,
+                lambda: (status(runnel, cl) or {}).get(victim.id, ("",))[0] == "alive")
+        view3 = cl.wait("orders led by broker %d again" % victim.id,
+                        lambda: (lambda v: v if v and all(p[1] >= 0 for p in v) else None)(
+                            same_everywhere(cl, "orders")))
+        for p in view3:
+            if p[0] in led:
+                check_eq((p[1], p[2]), (victim.id, 2), "partition %d back" % p[0])
+
+        # kill -9 the controller: another one within seconds, metadata intact.
+        cl.broker(ctl).kill()
+        t0 = time.time()
+        st = cl.wait("a new controller",
+                     lambda: (lambda s: s if controller(s) not in (None, ctl) else None)(
+                         status(runnel, cl)), timeout=10)
+        print("new controller %d after %.1fs" % (controller(st), time.time() - t0), flush=True)
+        rc, out, err = cli(runnel, cl.bootstrap(), "topic", "list")
+        check_eq((rc, out.split()), (0, ["live", "orders"]), "topics after failover: " + err)
+        rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "after",
+                         "--partitions", "2", "--replication-factor", "2")
+        check_eq(rc, 0, "topic create after the controller died: " + err)
+        cl.wait("after everywhere", lambda: same_everywhere(cl, "after"))
+        for b in cl.brokers:
+            if b.alive():
+                check_eq(b.stop(), 0, "broker %d exit status" % b.id)
+    finally:
+        cl.cleanup()
+
+
+if __name__ == "__main__":
+    run(main)
