@@ -17,57 +17,48 @@
 
 /* ---- the queue ------------------------------------------------------------------- */
 
-/* Drop queued entries of pos (a seek). Under lock. */
-static void purge_locked(rn_consumer_t *c, const cpos_t *pos) {
-    cmsg_t **pp = &c->q_head;
-    c->q_tail = NULL;
+/* Drop the entries of pos from the list at *head (a seek); their bytes leave qbytes.
+ * Returns the new tail (NULL when the list is empty). Under lock (and plock for the
+ * batch). */
+static cmsg_t *purge_list_locked(rn_consumer_t *c, cmsg_t **head, const cpos_t *pos) {
+    cmsg_t **pp = head, *tail = NULL;
     while (*pp != NULL) {
         cmsg_t *m = *pp;
         if (m->pos == pos) {
             *pp = m->next;
             c->qbytes -= m->bytes;
-            rn_free(m);
+            rn__cmsg_free(m);
         } else {
-            c->q_tail = m;
+            tail = m;
             pp = &m->next;
         }
     }
+    return tail;
 }
 
-void rn__consumer_enqueue(rn_consumer_t *c, cmsg_t *head) {
-    int any = 0;
+void rn__consumer_enqueue(rn_consumer_t *c, const cpart_t *cp, mlist_t *l) {
+    cmsg_t *head = l->head, *last = l->last;
+    size_t bytes = l->bytes;
+    *l = (mlist_t){0};
+    if (head == NULL)
+        return;
     uv_mutex_lock(&c->lock);
-    while (head != NULL) {
-        cmsg_t *m = head;
-        head = m->next;
-        m->next = NULL;
-        if (m->version != m->pos->version) {
-            rn_free(m); /* fetched before a seek */
-            continue;
-        }
-        if (c->q_tail != NULL)
-            c->q_tail->next = m;
-        else
-            c->q_head = m;
-        c->q_tail = m;
-        c->qbytes += m->bytes;
-        any = 1;
+    if (cp->version != cp->pos->version) {
+        uv_mutex_unlock(&c->lock);
+        rn__cmsg_free_list(head); /* fetched before a seek */
+        return;
     }
+    if (c->q_tail != NULL)
+        c->q_tail->next = head;
+    else
+        c->q_head = head;
+    c->q_tail = last;
+    c->qbytes += bytes;
+    c->q_gen++;
     if (c->qbytes >= c->qlimit)
         c->paused = 1;
-    if (any)
-        uv_cond_broadcast(&c->cond);
+    uv_cond_broadcast(&c->cond);
     uv_mutex_unlock(&c->lock);
-}
-
-cmsg_t *rn__cmsg_error(cpart_t *cp, int err, const char *what) {
-    cmsg_t *m = rn_calloc(1, sizeof *m);
-    m->pos = cp->pos;
-    m->version = cp->version;
-    m->err = err;
-    m->bytes = sizeof *m;
-    snprintf(m->errbuf, sizeof m->errbuf, "%s-%d: %s", cp->pos->topic, cp->pos->partition, what);
-    return m;
 }
 
 static void run_kick(rn__client_t *cl, rn__cmd_t *cmd) {
@@ -75,16 +66,11 @@ static void run_kick(rn__client_t *cl, rn__cmd_t *cmd) {
     rn__client_kick(cl);
 }
 
-/* Take the next entry (under lock); wake the loop if it paused and the queue has
- * drained to half. */
-static cmsg_t *pop_locked(rn_consumer_t *c) {
-    cmsg_t *m = c->q_head;
-    if (m == NULL)
-        return NULL;
-    c->q_head = m->next;
-    if (c->q_head == NULL)
-        c->q_tail = NULL;
-    c->qbytes -= m->bytes;
+/* Give back the bytes poll has returned to qbytes; wake the loop if it paused and
+ * the queue and batch have drained to half. Under plock and lock. */
+static void credit_locked(rn_consumer_t *c) {
+    c->qbytes -= c->b_done;
+    c->b_done = 0;
     if (c->paused && c->qbytes <= c->qlimit / 2) {
         c->paused = 0;
         rn__cmd_t *kick = rn_calloc(1, sizeof *kick);
@@ -92,52 +78,93 @@ static cmsg_t *pop_locked(rn_consumer_t *c) {
         if (rn__client_post(&c->cl, kick) < 0)
             rn_free(kick);
     }
+}
+
+/* The next entry for poll, or NULL when there is none now: from the batch, taking
+ * the whole queue as the next batch when it has run out. *gen gets the queue's
+ * generation when it was found empty. Under plock. */
+static cmsg_t *take(rn_consumer_t *c, uint64_t *gen) {
+    if (c->b_head == NULL) {
+        uv_mutex_lock(&c->lock);
+        credit_locked(c);
+        c->b_head = c->q_head;
+        c->q_head = c->q_tail = NULL;
+        *gen = c->q_gen;
+        uv_mutex_unlock(&c->lock);
+        if (c->b_head == NULL)
+            return NULL;
+    }
+    cmsg_t *m = c->b_head;
+    c->b_head = m->next;
+    c->b_done += m->bytes;
+    if (c->b_done >= c->qlimit / 8) {
+        uv_mutex_lock(&c->lock);
+        credit_locked(c);
+        uv_mutex_unlock(&c->lock);
+    }
     return m;
 }
 
-RN_API int rn_consumer_poll(rn_consumer_t *c, int timeout_ms, rn_message_t **msg, char *err,
-                            size_t errlen) {
-    *msg = NULL;
-    uint64_t deadline = uv_hrtime() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000u;
+/* Wait (without plock) until the queue has moved on from generation gen or the
+ * deadline passes (set on the first wait; timeout_ms < 0: no deadline). 1 when it
+ * moved on, 0 on timeout. */
+static int wait_queue(rn_consumer_t *c, int timeout_ms, uint64_t gen, uint64_t *deadline) {
+    int moved = 1;
     uv_mutex_lock(&c->lock);
-    cmsg_t *m;
-    while ((m = pop_locked(c)) == NULL) {
+    while (c->q_gen == gen && c->q_head == NULL) {
         if (timeout_ms < 0) {
             uv_cond_wait(&c->cond, &c->lock);
             continue;
         }
         uint64_t now = uv_hrtime();
-        if (now >= deadline || uv_cond_timedwait(&c->cond, &c->lock, deadline - now) != 0) {
-            m = pop_locked(c);
+        if (*deadline == 0)
+            *deadline = now + (uint64_t)timeout_ms * 1000000u;
+        if (now >= *deadline || uv_cond_timedwait(&c->cond, &c->lock, *deadline - now) != 0) {
+            moved = c->q_gen != gen || c->q_head != NULL;
+            break;
+        }
+    }
+    uv_mutex_unlock(&c->lock);
+    return moved;
+}
+
+RN_API int rn_consumer_poll(rn_consumer_t *c, int timeout_ms, rn_message_t **msg, char *err,
+                            size_t errlen) {
+    *msg = NULL;
+    uint64_t deadline = 0, gen = 0;
+    uv_mutex_lock(&c->plock);
+    cmsg_t *m;
+    while ((m = take(c, &gen)) == NULL) {
+        uv_mutex_unlock(&c->plock);
+        int moved = wait_queue(c, timeout_ms, gen, &deadline);
+        uv_mutex_lock(&c->plock);
+        if (!moved) {
+            m = take(c, &gen);
             break;
         }
     }
     if (m != NULL && m->err == 0)
         m->pos->position = m->msg.offset + 1;
-    uv_mutex_unlock(&c->lock);
+    uv_mutex_unlock(&c->plock);
     if (m == NULL)
         return 0;
     if (m->err != 0) {
         int rc = m->err;
-        rn__errf(err, errlen, "%s", m->errbuf);
-        rn_free(m);
+        rn__errf(err, errlen, "%s", m->errmsg);
+        rn__cmsg_free(m);
         return rc;
     }
     *msg = &m->msg;
     return 1;
 }
 
-RN_API void rn_message_free(rn_message_t *msg) {
-    rn_free(msg); /* the cmsg_t it begins */
-}
-
 RN_API int64_t rn_consumer_position(rn_consumer_t *c, const char *topic, int32_t partition) {
     int64_t pos = -1;
-    uv_mutex_lock(&c->lock);
+    uv_mutex_lock(&c->plock); /* the list changes under both locks; positions under plock */
     for (cpos_t *p = c->positions; p != NULL; p = p->next)
         if (p->partition == partition && strcmp(p->topic, topic) == 0)
             pos = p->position;
-    uv_mutex_unlock(&c->lock);
+    uv_mutex_unlock(&c->plock);
     return pos;
 }
 
@@ -183,6 +210,7 @@ RN_API int rn_consumer_assign(rn_consumer_t *c, const char *topic, int32_t parti
     a->cmd.run = run_assign;
     a->c = c;
     a->offset = offset;
+    uv_mutex_lock(&c->plock);
     uv_mutex_lock(&c->lock);
     cpos_t *pos = c->positions;
     while (pos != NULL && !(pos->partition == partition && strcmp(pos->topic, topic) == 0))
@@ -196,10 +224,12 @@ RN_API int rn_consumer_assign(rn_consumer_t *c, const char *topic, int32_t parti
     }
     pos->version++;
     pos->position = offset;
-    purge_locked(c, pos);
+    c->q_tail = purge_list_locked(c, &c->q_head, pos);
+    purge_list_locked(c, &c->b_head, pos);
     a->pos = pos;
     a->version = pos->version;
     uv_mutex_unlock(&c->lock);
+    uv_mutex_unlock(&c->plock);
     int rc = rn__client_post(&c->cl, &a->cmd);
     if (rc < 0)
         rn_free(a);
@@ -282,6 +312,7 @@ RN_API rn_consumer_t *rn_consumer_new(rn_conf_t *conf, char *err, size_t errlen)
         return NULL;
     }
     rn_consumer_t *c = rn_calloc(1, sizeof *c);
+    uv_mutex_init(&c->plock);
     uv_mutex_init(&c->lock);
     uv_cond_init(&c->cond);
     c->qlimit = (size_t)conf->queued_max_kbytes * 1024;
@@ -291,6 +322,7 @@ RN_API rn_consumer_t *rn_consumer_new(rn_conf_t *conf, char *err, size_t errlen)
         rn_conf_free(conf);
         uv_cond_destroy(&c->cond);
         uv_mutex_destroy(&c->lock);
+        uv_mutex_destroy(&c->plock);
         rn_free(c);
         return NULL;
     }
@@ -301,12 +333,9 @@ RN_API void rn_consumer_free(rn_consumer_t *c) {
     if (c == NULL)
         return;
     rn__client_stop(&c->cl);
-    cmsg_t *m = c->q_head;
-    while (m != NULL) {
-        cmsg_t *nx = m->next;
-        rn_free(m);
-        m = nx;
-    }
+    rn__cmsg_free_list(c->b_head);
+    rn__cmsg_free_list(c->q_head);
+    rn__cslab_release(&c->slab); /* messages the application holds keep theirs */
     for (cpart_t *cp = c->parts; cp != NULL;) {
         cpart_t *nx = cp->next;
         rn_free(cp);
@@ -320,5 +349,6 @@ RN_API void rn_consumer_free(rn_consumer_t *c) {
     }
     uv_cond_destroy(&c->cond);
     uv_mutex_destroy(&c->lock);
+    uv_mutex_destroy(&c->plock);
     rn_free(c);
 }

@@ -56,7 +56,9 @@ static void part_fail(rn_consumer_t *c, cpart_t *cp, int err, const char *what) 
     if (err == RN_WIRE_OFFSET_OUT_OF_RANGE)
         err = RN_EOFFSETRANGE;
     cp->state = CP_STOPPED;
-    rn__consumer_enqueue(c, rn__cmsg_error(cp, err, what));
+    mlist_t l = {0};
+    mlist_push(&l, rn__cmsg_error(cp->pos, err, what));
+    rn__consumer_enqueue(c, cp, &l);
 }
 
 /* ---- ListOffsets ------------------------------------------------------------------- */
@@ -110,10 +112,10 @@ static void on_list_offsets(rn__client_t *cl, rn__broker_t *b, int err, const ui
     }
     cp->offset = offset;
     cp->state = CP_FETCHABLE;
-    uv_mutex_lock(&c->lock);
+    uv_mutex_lock(&c->plock);
     if (cp->pos->version == cp->version)
         cp->pos->position = offset;
-    uv_mutex_unlock(&c->lock);
+    uv_mutex_unlock(&c->plock);
 }
 
 static void send_list_offsets(rn_consumer_t *c, cpart_t *cp, rn__broker_t *b) {
@@ -147,38 +149,25 @@ static void send_list_offsets(rn_consumer_t *c, cpart_t *cp, rn__broker_t *b) {
 
 /* ---- decoding ---------------------------------------------------------------------- */
 
-/* One allocation: the cmsg, then topic, key, value, headers and their bytes. */
-static cmsg_t *cmsg_new(cpart_t *cp, const rn_record_t *rec) {
-    size_t tl = strlen(cp->pos->topic) + 1;
-    size_t kl = rec->key_len > 0 ? (size_t)rec->key_len : 0;
-    size_t vl = rec->value_len > 0 ? (size_t)rec->value_len : 0;
-    int32_t nh = rec->header_count;
-    size_t size = sizeof(cmsg_t) + (size_t)nh * sizeof(rn_header_t) + tl + kl + vl;
+/* The size of rec's headers and their bytes after a cmsg, or -1 when malformed. */
+static int64_t headers_size(const rn_record_t *rec) {
+    int64_t size = (int64_t)rec->header_count * (int64_t)sizeof(rn_header_t);
     size_t hpos = 0;
     rn_record_header_t h;
-    for (int32_t i = 0; i < nh; i++) {
+    for (int32_t i = 0; i < rec->header_count; i++) {
         if (rn_record_header_next(rec, &hpos, &h) < 0)
-            return NULL;
-        size += (size_t)h.key_len + 1 + (h.value_len > 0 ? (size_t)h.value_len : 0);
+            return -1;
+        size += (int64_t)h.key_len + 1 + (h.value_len > 0 ? h.value_len : 0);
     }
-    cmsg_t *m = rn_malloc(size);
-    memset(m, 0, sizeof *m);
-    uint8_t *q = (uint8_t *)(m + 1);
-    rn_header_t *hs = nh > 0 ? (rn_header_t *)q : NULL;
-    q += (size_t)nh * sizeof(rn_header_t);
-    m->msg.topic = memcpy(q, cp->pos->topic, tl);
-    q += tl;
-    m->msg.partition = cp->pos->partition;
-    m->msg.offset = rec->offset;
-    m->msg.timestamp_ms = rec->timestamp;
-    m->msg.key_len = rec->key_len;
-    m->msg.key = rec->key_len >= 0 ? memcpy(q, rec->key, kl) : NULL;
-    q += kl;
-    m->msg.value_len = rec->value_len;
-    m->msg.value = rec->value_len >= 0 ? memcpy(q, rec->value, vl) : NULL;
-    q += vl;
-    hpos = 0;
-    for (int32_t i = 0; i < nh; i++) {
+    return size;
+}
+
+/* Copy rec's headers to q (sized by headers_size): the array, then keys (with a NUL)
+ * and values. */
+static void headers_copy(const rn_record_t *rec, uint8_t *q, rn_header_t *hs) {
+    size_t hpos = 0;
+    rn_record_header_t h;
+    for (int32_t i = 0; i < rec->header_count; i++) {
         rn_record_header_next(rec, &hpos, &h);
         hs[i].key = memcpy(q, h.key, (size_t)h.key_len);
         q[h.key_len] = '\0';
@@ -189,20 +178,39 @@ static cmsg_t *cmsg_new(cpart_t *cp, const rn_record_t *rec) {
                           : NULL;
         q += h.value_len > 0 ? (size_t)h.value_len : 0;
     }
-    m->msg.nheaders = nh;
+}
+
+/* A message for rec, carved from the consumer's slab: the cmsg, then headers, key,
+ * value and the headers' bytes (consumer_slab.c). NULL when its headers are malformed. */
+static cmsg_t *cmsg_new(rn_consumer_t *c, cpart_t *cp, const rn_record_t *rec) {
+    size_t kl = rec->key_len > 0 ? (size_t)rec->key_len : 0;
+    size_t vl = rec->value_len > 0 ? (size_t)rec->value_len : 0;
+    int64_t hl = rec->header_count > 0 ? headers_size(rec) : 0;
+    if (hl < 0)
+        return NULL;
+    cmsg_t *m = rn__cmsg_carve(&c->slab, cp->pos->topic, (size_t)hl + kl + vl);
+    uint8_t *q = (uint8_t *)(m + 1);
+    rn_header_t *hs = rec->header_count > 0 ? (rn_header_t *)q : NULL;
+    q += (size_t)rec->header_count * sizeof(rn_header_t);
+    m->msg.partition = cp->pos->partition;
+    m->msg.offset = rec->offset;
+    m->msg.timestamp_ms = rec->timestamp;
+    m->msg.key_len = rec->key_len;
+    m->msg.key = rec->key_len >= 0 ? memcpy(q, rec->key, kl) : NULL;
+    q += kl;
+    m->msg.value_len = rec->value_len;
+    m->msg.value = rec->value_len >= 0 ? memcpy(q, rec->value, vl) : NULL;
+    q += vl;
+    if (hs != NULL)
+        headers_copy(rec, q, hs);
+    m->msg.nheaders = rec->header_count;
     m->msg.headers = hs;
     m->pos = cp->pos;
-    m->version = cp->version;
-    m->bytes = size;
     return m;
 }
 
-typedef struct mlist_s {
-    cmsg_t *head, **tail;
-} mlist_t;
-
 /* The records of one whole batch at or after cp->offset into out. 0 or an error. */
-static int decode_batch(cpart_t *cp, const uint8_t *p, size_t len, mlist_t *out) {
+static int decode_batch(rn_consumer_t *c, cpart_t *cp, const uint8_t *p, size_t len, mlist_t *out) {
     rn_batch_iter_t it;
     int rc = rn_batch_iter_init(&it, p, len);
     if (rc < 0)
@@ -213,13 +221,12 @@ static int decode_batch(cpart_t *cp, const uint8_t *p, size_t len, mlist_t *out)
         while ((rc = rn_batch_iter_next(&it, &rec)) == 1) {
             if (rec.offset < cp->offset)
                 continue;
-            cmsg_t *m = cmsg_new(cp, &rec);
+            cmsg_t *m = cmsg_new(c, cp, &rec);
             if (m == NULL) {
                 rc = RN_EMALFORMED;
                 break;
             }
-            *out->tail = m;
-            out->tail = &m->next;
+            mlist_push(out, m);
         }
     }
     rn_batch_iter_deinit(&it);
@@ -232,7 +239,7 @@ static int decode_batch(cpart_t *cp, const uint8_t *p, size_t len, mlist_t *out)
 
 /* Every whole batch of a partition's records. Returns 0, 1 when only a partial
  * batch was there (the partition needs a larger fetch), or a batch error. */
-static int decode_records(cpart_t *cp, rn_bytes_t recs, mlist_t *out) {
+static int decode_records(rn_consumer_t *c, cpart_t *cp, rn_bytes_t recs, mlist_t *out) {
     size_t pos = 0, len = recs.len > 0 ? (size_t)recs.len : 0;
     int whole = 0;
     while (len - pos >= RN_BATCH_LOG_OVERHEAD) {
@@ -244,7 +251,7 @@ static int decode_records(cpart_t *cp, rn_bytes_t recs, mlist_t *out) {
             return rc;
         if (rn_batch_size(&h) > len - pos)
             break; /* a partial batch at the end */
-        rc = decode_batch(cp, recs.ptr + pos, rn_batch_size(&h), out);
+        rc = decode_batch(c, cp, recs.ptr + pos, rn_batch_size(&h), out);
         if (rc < 0)
             return rc;
         pos += rn_batch_size(&h);
@@ -256,7 +263,7 @@ static int decode_records(cpart_t *cp, rn_bytes_t recs, mlist_t *out) {
 /* ---- Fetch ------------------------------------------------------------------------- */
 
 static void fetch_partition_result(rn_consumer_t *c, cpart_t *cp,
-                                   const rn_fetch_partition_data_t *pd, mlist_t *out, int64_t now) {
+                                   const rn_fetch_partition_data_t *pd, int64_t now) {
     char what[200];
     int err = pd->error_code;
     if (err == RN_WIRE_OFFSET_OUT_OF_RANGE) {
@@ -275,7 +282,9 @@ static void fetch_partition_result(rn_consumer_t *c, cpart_t *cp,
         part_fail(c, cp, err, what);
         return;
     }
-    int rc = decode_records(cp, pd->records, out);
+    mlist_t out = {0};
+    int rc = decode_records(c, cp, pd->records, &out);
+    rn__consumer_enqueue(c, cp, &out); /* the records before a corrupt batch come first */
     if (rc == 1) { /* a batch larger than we asked for: ask for more next time */
         int64_t more = (int64_t)cp->max_bytes * 2;
         cp->max_bytes =
@@ -289,7 +298,6 @@ static void fetch_partition_result(rn_consumer_t *c, cpart_t *cp,
 
 static void fetch_response(rn_consumer_t *c, cfetch_t *f, const rn_fetch_response_t *resp,
                            int64_t now) {
-    mlist_t out = {NULL, &out.head};
     for (int32_t ti = 0; ti < resp->n_responses; ti++) {
         const rn_fetch_topic_response_t *tr = &resp->responses[ti];
         for (int32_t pi = 0; pi < tr->n_partitions; pi++) {
@@ -302,14 +310,12 @@ static void fetch_response(rn_consumer_t *c, cfetch_t *f, const rn_fetch_respons
                 /* Only what is still wanted from where it was asked. */
                 if (cp->version == f->versions[i] && cp->offset == f->offsets[i] &&
                     cp->state == CP_FETCHABLE)
-                    fetch_partition_result(c, cp, pd, &out, now);
+                    fetch_partition_result(c, cp, pd, now);
                 f->offsets[i] = INT64_MIN; /* answered once */
                 break;
             }
         }
     }
-    if (out.head != NULL)
-        rn__consumer_enqueue(c, out.head);
 }
 
 static void on_fetch(rn__client_t *cl, rn__broker_t *b, int err, const uint8_t *body, size_t len,

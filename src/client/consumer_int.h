@@ -1,47 +1,78 @@
 /*
  * consumer_int.h — the consumer's internals, shared by consumer.c (API, message
- * queue, assignment) and consumer_fetch.c (ListOffsets, Fetch, decoding on the loop).
+ * queue, assignment), consumer_fetch.c (ListOffsets, Fetch, decoding on the loop) and
+ * consumer_slab.c (the memory messages live in).
  *
- *   loop: Fetch ──▶ decode batches ──▶ cmsg list ──lock──▶ queue ──▶ rn_consumer_poll
- *          ▲ one in flight per broker;        (bounded by queued.max.messages.kbytes:
- *          │ none while the queue is full      the loop stops fetching; poll kicks it
- *          └──────────────────────────────── once the queue has drained to half)
+ *   loop: Fetch ──▶ decode ──▶ cmsg list ──lock──▶ queue ──lock──▶ batch ──plock──▶ poll
+ *          ▲ one in flight      (per partition,     (poll takes the  (served one by one
+ *          │ per broker          spliced in O(1))    whole queue)     without `lock`)
+ *          └─ none while queue + batch hold queued.max.messages.kbytes; poll kicks
+ *             the loop once they have drained to half
  *
- * Threads and ownership. `lock` guards the queue, its byte count and every cpos_t
- * (the API side of an assignment: position and version). cpart_t (the loop side:
- * fetch offset and state) belongs to the loop thread. A seek bumps the partition's
- * version under the lock and drops its queued messages; the loop tags what it
- * fetches with the version it fetched for, and messages from an older version are
- * dropped when they reach the queue, so nothing from before a seek is returned after
- * it.
+ * Threads and ownership. Two mutexes, always taken plock before lock:
+ *  - lock guards the queue (q_*), qbytes and paused; the loop thread holds it only
+ *    to splice a partition's messages on (or read paused);
+ *  - plock guards the batch poll serves from (b_head, b_done) and every position.
+ * The cpos list and each cpos's version are written under both, so either may read
+ * them. Poll never waits
+ * holding plock (it waits on cond under lock alone), so assign and position are not
+ * held up by a waiting poll.
+ *
+ * qbytes counts the queue and the batch together, less what poll has returned:
+ * poll credits returned bytes back in steps of qlimit/8 (and whenever it takes a new
+ * batch), so `lock` is not taken per message and the bound stays about qlimit.
+ *
+ * A seek bumps the partition's version under both locks and drops its messages from
+ * the queue and the batch; the loop tags what it fetches with the version it fetched
+ * for, and messages from an older version are dropped when they reach the queue, so
+ * nothing from before a seek is returned after it. cpart_t (the loop side: fetch
+ * offset and state) belongs to the loop thread.
  */
 #ifndef RN_CLIENT_CONSUMER_INT_H
 #define RN_CLIENT_CONSUMER_INT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "client/client.h"
 #include "client/metadata.h"
 
-/* The API side of one assigned partition (under the consumer's lock). */
+/* The API side of one assigned partition. */
 typedef struct cpos_s {
     struct cpos_s *next;
     char *topic;
     int32_t partition;
-    int64_t position; /* next offset poll returns; logical (-1/-2) until resolved */
-    uint32_t version; /* bumped by every assign/seek */
+    int64_t position; /* under plock: next offset poll returns; logical until resolved */
+    uint32_t version; /* written under both locks: bumped by every assign/seek */
 } cpos_t;
+
+typedef struct cslab_s cslab_t;
 
 /* A fetched message or a partition error on its way to poll. */
 typedef struct cmsg_s {
-    rn_message_t msg; /* first: rn_message_free frees the cmsg_s */
+    rn_message_t msg; /* first: rn_message_free gets the cmsg from it */
     struct cmsg_s *next;
     cpos_t *pos;
-    uint32_t version;
-    int err; /* != 0: an error entry; msg unused */
-    size_t bytes;
-    char errbuf[256];
+    cslab_t *slab;      /* the slab it was carved from; NULL: an error entry, own allocation */
+    int err;            /* != 0: an error entry; msg unused */
+    size_t bytes;       /* counted in qbytes */
+    const char *errmsg; /* error entries: "topic-partition: what" */
 } cmsg_t;
+
+/* Messages of one partition on their way to the queue ({0}: empty). */
+typedef struct mlist_s {
+    cmsg_t *head, *last;
+    size_t bytes;
+} mlist_t;
+
+static inline void mlist_push(mlist_t *l, cmsg_t *m) {
+    if (l->last != NULL)
+        l->last->next = m;
+    else
+        l->head = m;
+    l->last = m;
+    l->bytes += m->bytes;
+}
 
 typedef enum { CP_NEED_OFFSET, CP_LISTING, CP_FETCHABLE, CP_STOPPED } cpstate_t;
 
@@ -60,24 +91,44 @@ typedef struct cpart_s {
 
 struct rn_consumer_s {
     rn__client_t cl;
-    uv_mutex_t lock; /* queue, qbytes, cpos list, paused */
-    uv_cond_t cond;
+    uv_mutex_t plock; /* the batch, positions */
+    cmsg_t *b_head;   /* the batch poll serves from: the queue as poll last took it */
+    size_t b_done;    /* bytes poll returned and has not credited to qbytes yet */
+    uv_mutex_t lock;  /* queue, qbytes, paused, q_gen */
+    uv_cond_t cond;   /* signalled when messages reach the queue */
     cmsg_t *q_head, *q_tail;
+    uint64_t q_gen; /* bumped by every enqueue: a waiting poll's wake-up condition */
     size_t qbytes;
     size_t qlimit;
     int paused; /* the loop stopped fetching for a full queue */
     cpos_t *positions;
     /* ---- loop thread only ---- */
     cpart_t *parts;
+    cslab_t *slab; /* the slab messages are being carved from */
 };
 
 /* Loop thread: send ListOffsets and Fetch requests that are due. */
 int64_t rn__consumer_fetch_serve(struct rn_consumer_s *c, int64_t now);
 
-/* Loop thread: hand a list of cmsgs to poll (drops those of an older version). */
-void rn__consumer_enqueue(struct rn_consumer_s *c, cmsg_t *head);
+/* Loop thread: hand cp's messages in l to poll (all dropped when cp was sought
+ * since: its version is older). l is left empty. */
+void rn__consumer_enqueue(struct rn_consumer_s *c, const cpart_t *cp, mlist_t *l);
+
+/* ---- consumer_slab.c ---- */
+
+/* Loop thread: a zeroed cmsg with extra bytes after it, carved from *cur (a new slab
+ * replaces it when full); msg.topic points at the slab's copy of topic. Freed with
+ * rn__cmsg_free / rn_message_free on any thread. */
+cmsg_t *rn__cmsg_carve(cslab_t **cur, const char *topic, size_t extra);
+
+/* Drop the loop's reference to its current slab (*cur becomes NULL). */
+void rn__cslab_release(cslab_t **cur);
 
 /* An error entry for poll: "topic-partition: what" with code err. */
-cmsg_t *rn__cmsg_error(cpart_t *cp, int err, const char *what);
+cmsg_t *rn__cmsg_error(cpos_t *pos, int err, const char *what);
+
+/* Free one entry, or a list of them (linked by next); any thread. */
+void rn__cmsg_free(cmsg_t *m);
+void rn__cmsg_free_list(cmsg_t *m);
 
 #endif

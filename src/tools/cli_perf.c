@@ -204,15 +204,21 @@ typedef struct perf_consume_opts_s {
     int64_t num, timeout_ms;
 } perf_consume_opts_t;
 
-/* Poll until o->num records or o->timeout_ms idle; counts records and bytes. */
+/* Poll until o->num records or o->timeout_ms idle; counts records and bytes. The
+ * loop runs once per record: it reads the clock only when a poll comes back empty
+ * (idle since that poll began, POLL_MS earlier), and does not clear err each time
+ * (poll writes it only when it fails). */
 static int consume_count(const rn_cli_ctx_t *ctx, rn_consumer_t *c, const perf_consume_opts_t *o,
                          int64_t *n, int64_t *bytes) {
-    int64_t idle_since = rn_mono_ns();
+    enum { POLL_MS = 100 };
+    int64_t idle_since = -1;
+    char err[RN_CLI_ERRLEN];
+    err[0] = '\0';
     while (*n < o->num) {
         rn_message_t *m = NULL;
-        char err[RN_CLI_ERRLEN] = "", what[300];
-        int r = rn_consumer_poll(c, 100, &m, err, sizeof(err));
+        int r = rn_consumer_poll(c, POLL_MS, &m, err, sizeof(err));
         if (r != 0 && !m) {
+            char what[300];
             snprintf(what, sizeof(what), "perf consume '%s'", o->topic);
             return rn_cli_fail(ctx, r, err, what);
         }
@@ -220,10 +226,14 @@ static int consume_count(const rn_cli_ctx_t *ctx, rn_consumer_t *c, const perf_c
             *bytes += (m->key_len > 0 ? m->key_len : 0) + (m->value_len > 0 ? m->value_len : 0);
             (*n)++;
             rn_message_free(m);
-            idle_since = rn_mono_ns();
-        } else if (rn_mono_ns() - idle_since >= o->timeout_ms * 1000000) {
-            break;
+            idle_since = -1;
+            continue;
         }
+        int64_t now = rn_mono_ns();
+        if (idle_since < 0)
+            idle_since = now - (int64_t)POLL_MS * 1000000;
+        if (now - idle_since >= o->timeout_ms * 1000000)
+            break;
     }
     return RN_CLI_EXIT_OK;
 }

@@ -8,6 +8,10 @@
  *   client_e2e BOOTSTRAP broker      partitioner=broker: the broker's choice for keyed
  *                                    records equals the client's hash
  *   client_e2e BOOTSTRAP acks        acks 0, 1 and all, plain and gzip, read back
+ *   client_e2e BOOTSTRAP consumer    poll hands out messages from batches: they stay
+ *                                    valid after later polls and after the consumer is
+ *                                    freed; a seek with a batch half served drops the
+ *                                    rest of it; a 1 KiB queue limit still delivers all
  *   client_e2e BOOTSTRAP admin       create/list/describe/alter/delete topics
  *   client_e2e BOOTSTRAP timeout     BOOTSTRAP unreachable: records fail with an error
  *                                    after delivery.timeout.ms instead of hanging
@@ -342,6 +346,99 @@ static void test_acks(void) {
     acks_case("gzipall", "all", "gzip");
 }
 
+/* ---- consumer batches -------------------------------------------------------------- */
+
+#define CONS_N 20000
+
+static int value_is(const rn_message_t *m, int64_t i) {
+    char want[64];
+    int wl = snprintf(want, sizeof want, "value %" PRId64, i);
+    return m->offset == i && m->value_len == wl && memcmp(m->value, want, (size_t)wl) == 0 &&
+           strcmp(m->topic, "cons") == 0 && m->partition == 0;
+}
+
+static rn_message_t *poll_one(rn_consumer_t *c) {
+    char err[256];
+    rn_message_t *m = NULL;
+    int rc = rn_consumer_poll(c, 10000, &m, err, sizeof err);
+    CHECK(rc == 1, "poll: %d %s", rc, err);
+    return m;
+}
+
+static void test_consumer(void) {
+    create_topic("cons", 1);
+    dr_state_t st = {0};
+    char err[256];
+    rn_producer_t *p = rn_producer_new(conf_with(NULL), on_delivery, &st, err, sizeof err);
+    CHECK(p != NULL, "%s", err);
+    for (long i = 0; i < CONS_N; i++) {
+        char val[64];
+        int vl = snprintf(val, sizeof val, "value %ld", i);
+        CHECK(rn_producer_send(p, "cons", 0, NULL, -1, val, vl, NULL, 0, 0, NULL) == 0, "send");
+    }
+    CHECK(rn_producer_flush(p, 30000) == 0, "flush");
+    rn_producer_free(p);
+    CHECK(st.ok == CONS_N, "delivered %ld", (long)st.ok);
+
+    /* Held messages stay intact while later polls go on, and after the consumer goes. */
+    rn_consumer_t *c = rn_consumer_new(conf_with(NULL), err, sizeof err);
+    CHECK(c != NULL, "%s", err);
+    CHECK(rn_consumer_assign(c, "cons", 0, RN_OFFSET_BEGINNING) == 0, "assign");
+    rn_message_t *held[3];
+    int64_t held_at[3] = {0, 1, 2};
+    for (int i = 0; i < 3; i++)
+        held[i] = poll_one(c);
+    for (int64_t i = 3; i < 10000; i++) {
+        rn_message_t *m = poll_one(c);
+        CHECK(value_is(m, i), "record %" PRId64 " differs (offset %" PRId64 ")", i, m->offset);
+        rn_message_free(m);
+        if (i == 5000) { /* swap one held message for a fresh one */
+            rn_message_free(held[1]);
+            held[1] = poll_one(c);
+            held_at[1] = ++i;
+        }
+    }
+    CHECK(rn_consumer_position(c, "cons", 0) == 10000, "position %" PRId64,
+          rn_consumer_position(c, "cons", 0));
+
+    /* Seek back while the batch is half served: the rest of it is dropped and polling
+     * resumes at the new offset, in order, with the position following. */
+    CHECK(rn_consumer_assign(c, "cons", 0, 42) == 0, "seek");
+    CHECK(rn_consumer_position(c, "cons", 0) == 42, "position after seek");
+    for (int64_t i = 42; i < 1042; i++) {
+        rn_message_t *m = poll_one(c);
+        CHECK(value_is(m, i), "after seek: want %" PRId64 ", got offset %" PRId64, i, m->offset);
+        rn_message_free(m);
+    }
+    CHECK(rn_consumer_position(c, "cons", 0) == 1042, "position after the seek's records");
+    /* And forward, past what the old position had fetched. */
+    CHECK(rn_consumer_assign(c, "cons", 0, CONS_N - 5) == 0, "seek forward");
+    for (int64_t i = CONS_N - 5; i < CONS_N; i++) {
+        rn_message_t *m = poll_one(c);
+        CHECK(value_is(m, i), "seek forward: want %" PRId64 ", got %" PRId64, i, m->offset);
+        rn_message_free(m);
+    }
+    rn_message_t *m = NULL;
+    CHECK(rn_consumer_poll(c, 300, &m, err, sizeof err) == 0, "nothing after the end");
+    rn_consumer_free(c);
+    for (int i = 0; i < 3; i++) {
+        CHECK(value_is(held[i], held_at[i]), "held message %d changed", i);
+        rn_message_free(held[i]);
+    }
+
+    /* A queue limit of 1 KiB: poll resumes the paused loop often; all arrive in order. */
+    const char *kv[] = {"queued.max.messages.kbytes", "1", NULL};
+    c = rn_consumer_new(conf_with(kv), err, sizeof err);
+    CHECK(c != NULL, "%s", err);
+    CHECK(rn_consumer_assign(c, "cons", 0, RN_OFFSET_BEGINNING) == 0, "assign");
+    for (int64_t i = 0; i < CONS_N; i++) {
+        m = poll_one(c);
+        CHECK(value_is(m, i), "small queue: want %" PRId64 ", got %" PRId64, i, m->offset);
+        rn_message_free(m);
+    }
+    rn_consumer_free(c);
+}
+
 /* ---- admin ------------------------------------------------------------------------- */
 
 static void test_admin(void) {
@@ -423,7 +520,8 @@ static void test_timeout(void) {
 
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s BOOTSTRAP keyed|keyless|broker|acks|admin|timeout\n", argv[0]);
+        fprintf(stderr, "usage: %s BOOTSTRAP keyed|keyless|broker|acks|consumer|admin|timeout\n",
+                argv[0]);
         return 2;
     }
     bootstrap = argv[1];
@@ -438,6 +536,8 @@ int main(int argc, char **argv) {
         test_acks();
     else if (strcmp(t, "admin") == 0)
         test_admin();
+    else if (strcmp(t, "consumer") == 0)
+        test_consumer();
     else if (strcmp(t, "timeout") == 0)
         test_timeout();
     else

@@ -1,7 +1,7 @@
 """librunnel end to end against a real runneld: keyed and keyless 100,000-record runs
 over 4 partitions, acks 0/1/all, gzip, the broker partitioner agreeing with the
-client's hash, admin calls, and an unreachable bootstrap
-address failing records instead of hanging. The C side is client_e2e.c (built next
+client's hash, consumer batches (held messages, a seek mid-batch), admin calls, and
+an unreachable bootstrap address failing records instead of hanging. The C side is client_e2e.c (built next
 to runneld as client_e2e); this script starts the broker and runs each case."""
 import os
 import subprocess
@@ -23,7 +23,7 @@ def main(runneld):
     broker = Broker(runneld).start()
     try:
         bootstrap = "127.0.0.1:%d" % broker.port
-        for case in ["admin", "acks", "keyed", "keyless", "broker"]:
+        for case in ["admin", "acks", "consumer", "keyed", "keyless", "broker"]:
             run_case(driver, bootstrap, case)
         # A port where nothing listens: the broker's own port after it has stopped.
         check_eq(broker.stop(), 0, "runneld exit status")
