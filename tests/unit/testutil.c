@@ -70,6 +70,61 @@ long long rn_test_file_size(const char *path) {
     return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
+#ifndef RN_VECTORS_DIR
+#define RN_VECTORS_DIR "../shared/vectors"
+#endif
+
+static size_t unhex(const char *s, uint8_t *out, size_t cap) {
+    size_t n = 0;
+    for (; s[0] && s[1]; s += 2) {
+        unsigned v;
+        assert_true(n < cap);
+        assert_int_equal(sscanf(s, "%2x", &v), 1);
+        out[n++] = (uint8_t)v;
+    }
+    return n;
+}
+
+/* Split line on tabs into 5 fields, keeping empty ones (the empty key). */
+static void split_row(char *line, char *fields[5]) {
+    char *p = line;
+    for (int i = 0; i < 5; i++) {
+        assert_non_null(p);
+        fields[i] = p;
+        p = strchr(p, i < 4 ? '\t' : '\n');
+        if (p)
+            *p++ = '\0';
+    }
+}
+
+int rn_test_murmur2_rows(rn_test_murmur2_row_t **rows) {
+    FILE *f = fopen(RN_VECTORS_DIR "/murmur2-partitions.tsv", "r");
+    if (f == NULL)
+        fail_msg("cannot open %s/murmur2-partitions.tsv: %s", RN_VECTORS_DIR, strerror(errno));
+    char line[4096];
+    int n = 0, cap = 0;
+    rn_test_murmur2_row_t *out = NULL;
+    assert_non_null(fgets(line, sizeof line, f)); /* column names */
+    while (fgets(line, sizeof line, f)) {
+        char *fields[5];
+        split_row(line, fields);
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            out = realloc(out, (size_t)cap * sizeof *out);
+        }
+        rn_test_murmur2_row_t *r = &out[n++];
+        snprintf(r->key_hex, sizeof r->key_hex, "%s", fields[0]);
+        r->key_len = unhex(fields[0], r->key, sizeof r->key);
+        r->hash = atoll(fields[2]);
+        r->partitions = atoi(fields[3]);
+        r->partition = atoi(fields[4]);
+    }
+    fclose(f);
+    assert_true(n >= 50);
+    *rows = out;
+    return n;
+}
+
 static char captured[65536];
 static size_t captured_len;
 static int captured_count;

@@ -15,6 +15,7 @@
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "proto/batch.h"
+#include "testutil.h"
 
 /* One batch whose first record has key[0..key_len) (key_len -1: null), then a record
  * with another key that must not influence the choice. */
@@ -42,46 +43,18 @@ static int32_t route_batch(rn_partitioner_t kind, rn_route_sticky_t *st, int32_t
     return rn_route_choose(kind, st, n, &rk);
 }
 
-static size_t unhex(const char *s, uint8_t *out, size_t cap) {
-    size_t n = 0;
-    for (; s[0] && s[1] && n < cap; s += 2) {
-        unsigned v;
-        assert_int_equal(sscanf(s, "%2x", &v), 1);
-        out[n++] = (uint8_t)v;
-    }
-    return n;
-}
-
 static void check_vectors(rn_partitioner_t kind, rn_codec_t codec) {
-    FILE *f = fopen(RN_VECTORS_DIR "/murmur2-partitions.tsv", "r");
-    assert_non_null(f);
-    char line[4096];
-    int rows = 0;
+    rn_test_murmur2_row_t *rows;
+    int n = rn_test_murmur2_rows(&rows);
     rn_route_sticky_t st = {0};
-    assert_non_null(fgets(line, sizeof line, f)); /* column names */
-    while (fgets(line, sizeof line, f)) {
-        char *fields[5];
-        char *p = line;
-        for (int i = 0; i < 5; i++) {
-            fields[i] = p; /* split on tabs, keeping empty fields (the empty key) */
-            p = strchr(p, i < 4 ? '\t' : '\n');
-            if (p)
-                *p++ = '\0';
-            else
-                assert_int_equal(i, 4);
-        }
-        uint8_t key[1024];
-        size_t klen = unhex(fields[0], key, sizeof key);
-        int n = atoi(fields[3]);
-        int want = atoi(fields[4]);
-        int32_t got = route_batch(kind, &st, n, key, (int32_t)klen, codec);
-        if (got != want)
-            fail_msg("key %s over %d partitions: broker chose %d, Kafka says %d", fields[0], n, got,
-                     want);
-        rows++;
+    for (int i = 0; i < n; i++) {
+        const rn_test_murmur2_row_t *r = &rows[i];
+        int32_t got = route_batch(kind, &st, r->partitions, r->key, (int32_t)r->key_len, codec);
+        if (got != r->partition)
+            fail_msg("key %s over %d partitions: broker chose %d, Kafka says %d", r->key_hex,
+                     r->partitions, got, r->partition);
     }
-    fclose(f);
-    assert_true(rows >= 50);
+    free(rows);
 }
 
 static void test_route_hash_matches_kafka_vectors(void **state) {

@@ -13,49 +13,29 @@
 #include "client/accumulator.h"
 #include "client/partitioner.h"
 #include "common/errors.h"
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap) {
-    size_t n = 0;
-    for (; s[0] && s[1] && n < cap; s += 2) {
-        unsigned v;
-        assert_int_equal(sscanf(s, "%2x", &v), 1);
-        out[n++] = (uint8_t)v;
-    }
-    return n;
-}
+#include "testutil.h"
 
 static void test_partition_hash_matches_every_kafka_vector(void **state) {
     (void)state;
-    FILE *f = fopen(RN_VECTORS_DIR "/murmur2-partitions.tsv", "r");
-    assert_non_null(f);
-    char line[4096];
-    int rows = 0;
+    rn_test_murmur2_row_t *rows;
+    int n = rn_test_murmur2_rows(&rows);
     rn_conf_t *conf = rn_conf_new();
     rn_conf_set(conf, "partitioner", "hash", NULL, 0);
     rn__sticky_t st;
     rn__sticky_init(&st, 0);
-    assert_non_null(fgets(line, sizeof line, f));
-    while (fgets(line, sizeof line, f)) {
-        char *fields[5], *p = line;
-        for (int i = 0; i < 5; i++) {
-            fields[i] = p;
-            p = strchr(p, i < 4 ? '\t' : '\n');
-            if (p)
-                *p++ = '\0';
-        }
-        uint8_t key[1024];
-        int32_t len = (int32_t)unhex(fields[0], key, sizeof key);
-        int32_t count = atoi(fields[3]), want = atoi(fields[4]);
-        int32_t got = rn_partition_hash(key, len, count);
-        if (got != want)
-            fail_msg("key %s, %d partitions: %d, Kafka says %d", fields[0], count, got, want);
+    for (int i = 0; i < n; i++) {
+        const rn_test_murmur2_row_t *r = &rows[i];
+        int32_t len = (int32_t)r->key_len;
+        int32_t got = rn_partition_hash(r->key, len, r->partitions);
+        if (got != r->partition)
+            fail_msg("key %s, %d partitions: %d, Kafka says %d", r->key_hex, r->partitions, got,
+                     r->partition);
         /* The hash partitioner and the default one (keyed) agree with it. */
-        assert_int_equal(rn__partition_choose(conf, &st, "t", key, len, count), want);
-        rows++;
+        assert_int_equal(rn__partition_choose(conf, &st, "t", r->key, len, r->partitions),
+                         r->partition);
     }
-    fclose(f);
     rn_conf_free(conf);
-    assert_true(rows >= 50);
+    free(rows);
 }
 
 static void test_partition_hash_null_key_is_partition_zero(void **state) {
