@@ -102,6 +102,11 @@ static int create_one(rn_broker_t *b, rn_topic_op_t *op, int32_t i, const rn_cre
     return 0;
 }
 
+static bool valid_name(rn_str_t name) {
+    char buf[RN_META_TOPIC_NAME_MAX + 2];
+    return rn_str_to_buf(name, buf, sizeof buf) && rn_controller_check_topic_name(buf) == 0;
+}
+
 void rn_handle_create_topics(rn_breq_t *breq) {
     rn_broker_t *b = breq->broker;
     rn_create_topics_request_t req;
@@ -119,13 +124,23 @@ void rn_handle_create_topics(rn_breq_t *breq) {
             rn_topic_op_fail(op, i, RN_WIRE_INVALID_REQUEST, "topic named more than once");
             continue;
         }
+        if (!controller) {
+            /* Only the controller's image can judge the rest (live brokers for the
+             * replication factor, an existing topic): a broker that is not the
+             * controller, or not ready yet, answers with the retriable error. */
+            if (!valid_name(t->name))
+                rn_topic_op_fail(
+                    op, i, RN_WIRE_INVALID_TOPIC_EXCEPTION,
+                    "topic names are 1..249 characters of [A-Za-z0-9._-], not . or ..");
+            else
+                rn_topic_op_fail(op, i, RN_WIRE_NOT_CONTROLLER, "the controller is broker %d",
+                                 (int)rn_broker_controller_id(b));
+            continue;
+        }
         rn_meta_record_t rec;
         if (create_one(b, op, i, t, &rec) != 0)
-            continue; /* validation errors are reported by any broker */
-        if (!controller)
-            rn_topic_op_fail(op, i, RN_WIRE_NOT_CONTROLLER, "the controller is broker %d",
-                             (int)rn_broker_controller_id(b));
-        else if (!req.validate_only)
+            continue;
+        if (!req.validate_only)
             rn_topic_op_propose(op, i, &rec, 1);
         rn_meta_record_deinit(&rec);
     }

@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rawproto as rp  # noqa: E402
+import rnlib  # noqa: E402
 
 NONE, CORRUPT_MESSAGE, UNKNOWN_TOPIC_OR_PARTITION = 0, 2, 3
 MESSAGE_TOO_LARGE, INVALID_REQUIRED_ACKS, INVALID_RECORD = 10, 21, 87
@@ -59,6 +60,19 @@ class Broker:
                 if time.time() > end or self.proc.poll() is not None:
                     raise AssertionError("broker did not start:\n" + self.log_text())
                 time.sleep(0.02)
+        # Accepting connections is not enough: admin requests need the controller,
+        # which is ready once Metadata names it (as rnlib.Broker waits too).
+        while not self.controller_ready():
+            if time.time() > end or self.proc.poll() is not None:
+                raise AssertionError("no controller:\n" + self.log_text())
+            time.sleep(0.02)
+
+    def controller_ready(self):
+        c = rnlib.Conn(self.port, timeout=2.0)
+        try:
+            return c.metadata([])["controller_id"] == 1
+        finally:
+            c.close()
 
     def log_text(self):
         self.log.flush()

@@ -4,6 +4,8 @@ configs are described and altered (all-or-nothing); topics survive a clean resta
 a kill -9; DeleteTopics removes them."""
 import os
 import signal
+import subprocess
+import time
 
 from rnlib import *
 
@@ -99,7 +101,44 @@ def expect_topics(b, names, what):
     check_eq(sorted(t["name"] for t in m["topics"]), sorted(names), what)
 
 
+NOT_CONTROLLER = 41
+
+
+def test_not_ready_broker_answers_not_controller(runneld):
+    """Regression: a broker that is not (yet) the controller judged CreateTopics
+    against its empty metadata image and refused a valid topic with the final
+    INVALID_REPLICATION_FACTOR instead of the retriable NOT_CONTROLLER. A voter list
+    naming a second, absent voter keeps this broker from ever being elected."""
+    b = Broker(runneld)
+    b.port, b.cport = pick_ports()
+    absent = pick_ports()[0]
+    b.extra = ["controller.quorum.voters=1@127.0.0.1:%d,2@127.0.0.1:%d" % (b.cport, absent)]
+    log = open(b.log_path, "a")
+    b.proc = subprocess.Popen(b.args(), cwd=b.dir, stdout=log, stderr=log)
+    log.close()
+    try:
+        deadline = time.time() + 15
+        while True:
+            try:
+                c = b.conn()
+                break
+            except OSError:
+                check(time.time() < deadline and b.proc.poll() is None,
+                      "broker never listened:\n" + b.log())
+                time.sleep(0.05)
+        check_eq(c.metadata()["controller_id"], -1, "no controller without a quorum")
+        err, msg = topic_err(c.create_topics([("later", 1, 1)], timeout_ms=0))
+        check_eq(err, NOT_CONTROLLER, "create on a broker that is not the controller")
+        err, _ = topic_err(c.create_topics([("bad/name", 1, 1)], timeout_ms=0))
+        check_eq(err, INVALID_TOPIC, "an invalid name is still refused by any broker")
+        c.close()
+    finally:
+        b.kill()
+        b.cleanup()
+
+
 def main(runneld):
+    test_not_ready_broker_answers_not_controller(runneld)
     b = Broker(runneld).start()
     try:
         c = b.conn()
