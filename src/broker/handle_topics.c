@@ -195,6 +195,11 @@ void rn_handle_delete_topics(rn_breq_t *breq) {
             rn_topic_op_fail(op, i, RN_WIRE_UNKNOWN_TOPIC_OR_PARTITION, "no such topic");
             continue;
         }
+        if (!controller) { /* only the controller's image knows which topics exist */
+            rn_topic_op_fail(op, i, RN_WIRE_NOT_CONTROLLER, "the controller is broker %d",
+                             (int)rn_broker_controller_id(b));
+            continue;
+        }
         rn_meta_record_t rec;
         char err[RN_TOPIC_OP_MSG_MAX] = "";
         int rc = rn_controller_delete_topic(rn_broker_image(b), name, &rec, err, sizeof err);
@@ -202,11 +207,7 @@ void rn_handle_delete_topics(rn_breq_t *breq) {
             rn_topic_op_fail(op, i, rn_topic_op_wire_err(rc), "%s", err[0] ? err : rn_strerror(rc));
             continue;
         }
-        if (!controller)
-            rn_topic_op_fail(op, i, RN_WIRE_NOT_CONTROLLER, "the controller is broker %d",
-                             (int)rn_broker_controller_id(b));
-        else
-            rn_topic_op_propose(op, i, &rec, 1);
+        rn_topic_op_propose(op, i, &rec, 1);
         rn_meta_record_deinit(&rec);
     }
     rn_delete_topics_request_deinit(&req);

@@ -131,6 +131,8 @@ def test_not_ready_broker_answers_not_controller(runneld):
         check_eq(err, NOT_CONTROLLER, "create on a broker that is not the controller")
         err, _ = topic_err(c.create_topics([("bad/name", 1, 1)], timeout_ms=0))
         check_eq(err, INVALID_TOPIC, "an invalid name is still refused by any broker")
+        r = c.delete_topics(["later"], timeout_ms=0)
+        check_eq(r["topics"][0]["error"], NOT_CONTROLLER, "delete on a broker that is not the controller")
         c.close()
     finally:
         b.kill()
