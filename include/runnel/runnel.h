@@ -271,6 +271,28 @@ RN_API int rn_admin_list_brokers(rn_admin_t *a, rn_broker_info_t **out, int32_t 
                                  size_t errlen);
 RN_API void rn_admin_brokers_free(rn_broker_info_t *brokers, int32_t count);
 
+/* One member of the metadata quorum. */
+typedef struct rn_quorum_replica_info_s {
+    int32_t id;             /* broker id */
+    int64_t log_end_offset; /* last metadata log index known for it; -1 unknown */
+} rn_quorum_replica_info_t;
+
+/* The metadata quorum (Raft group) as the controller, or any broker while none is
+ * known, reports it. A broker that is not the controller knows only its own log end. */
+typedef struct rn_quorum_info_s {
+    int32_t leader_id;      /* the controller; -1 unknown */
+    int32_t leader_epoch;   /* the Raft term */
+    int64_t high_watermark; /* last committed metadata log index */
+    int32_t nvoters, nobservers;
+    const rn_quorum_replica_info_t *voters;    /* sorted by id */
+    const rn_quorum_replica_info_t *observers; /* non-voting standbys, sorted by id */
+} rn_quorum_info_t;
+
+/* DescribeQuorum; free with rn_admin_quorum_free. */
+RN_API int rn_admin_describe_quorum(rn_admin_t *a, rn_quorum_info_t **out, char *err,
+                                    size_t errlen);
+RN_API void rn_admin_quorum_free(rn_quorum_info_t *q);
+
 #ifdef __cplusplus
 }
 #endif

@@ -217,6 +217,14 @@ static int start_quorum(rn_broker_t *b, char *err, size_t errlen) {
     }
     snprintf(self, sizeof self, "%s:%u", b->cfg.controller_listener.host,
              (unsigned)b->cfg.controller_listener.port);
+    bool voter = false;
+    for (int i = 0; i < b->cfg.nvoters; i++)
+        voter = voter || b->cfg.voters[i].id == b->cfg.broker_id;
+    if (!voter && b->cfg.nbootstrap == 0) /* fine once it is a standby: its log knows */
+        rn_log(RN_LOG_WARN, MOD,
+               "broker %d is not in controller.quorum.voters and controller.bootstrap.servers "
+               "is empty: unless it is a standby already, it cannot find the controller",
+               (int)b->cfg.broker_id);
     rn_quorum_config_t qc = {
         .node_id = b->cfg.broker_id,
         .address = self,

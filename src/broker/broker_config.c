@@ -25,6 +25,7 @@ typedef enum {
     T_HOSTPORT,
     T_HOSTPORT_OPT, /* empty text means "none" */
     T_VOTERS,
+    T_HOSTPORTS, /* host:port[,host:port...], or empty */
     T_DIRS,
     T_LEVEL,
 } type_t;
@@ -49,6 +50,9 @@ static const cfg_key_t keys[] = {
      "metadata quorum (Raft) address"},
     {"controller.quorum.voters", T_VOTERS, OFF(voters), 0, 0, "1@127.0.0.1:9093",
      "id@host:port,... of the metadata quorum's voters"},
+    {"controller.bootstrap.servers", T_HOSTPORTS, OFF(bootstrap), 0, 0, "",
+     "host:port,... of brokers' client listeners where a broker that is not a voter "
+     "first finds the controller"},
     {"log.dirs", T_DIRS, OFF(log_dirs), 0, 0, "./data", "data directories, comma-separated"},
     {"num.partitions", T_I32, OFF(num_partitions), 1, I32MAX, "1",
      "partitions of auto-created topics"},
@@ -160,6 +164,28 @@ static int parse_voters(const char *s, rn_broker_config_t *cfg) {
     return 0;
 }
 
+static int parse_hostports(const char *s, rn_broker_config_t *cfg) {
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf)
+        return RN_ECONFIG;
+    int n = 0;
+    if (buf[0] == '\0') {
+        cfg->nbootstrap = 0;
+        return 0;
+    }
+    /* strtok_r would skip empty items: "a:1,,b:2" must be an error, not two servers */
+    for (char *tok = buf, *comma; tok != NULL; tok = comma ? comma + 1 : NULL) {
+        comma = strchr(tok, ',');
+        if (comma != NULL)
+            *comma = '\0';
+        if (n == RN_MAX_BOOTSTRAP || rn_hostport_parse(tok, &cfg->bootstrap[n]) != 0)
+            return RN_ECONFIG;
+        n++;
+    }
+    cfg->nbootstrap = n;
+    return 0;
+}
+
 static int parse_dirs(const char *s, rn_broker_config_t *cfg) {
     int n = 0;
     while (*s) {
@@ -194,6 +220,7 @@ static const char *expected(const cfg_key_t *k) {
         [T_HOSTPORT] = "host:port",
         [T_HOSTPORT_OPT] = "host:port",
         [T_VOTERS] = "id@host:port[,id@host:port...]",
+        [T_HOSTPORTS] = "host:port[,host:port...] (at most 16)",
         [T_DIRS] = "directory[,directory...]",
         [T_LEVEL] = "debug, info, warn or error",
     };
@@ -230,6 +257,8 @@ static int set_value(rn_broker_config_t *cfg, const cfg_key_t *k, const char *v)
         return *v == '\0' ? 0 : rn_hostport_parse(v, field);
     case T_VOTERS:
         return parse_voters(v, cfg);
+    case T_HOSTPORTS:
+        return parse_hostports(v, cfg);
     case T_DIRS:
         return parse_dirs(v, cfg);
     case T_LEVEL:

@@ -19,9 +19,10 @@
 #include "common/logging.h"
 #include "log/config.h"
 
-#define RN_HOST_MAX     256
-#define RN_MAX_VOTERS   16
-#define RN_MAX_LOG_DIRS 8
+#define RN_HOST_MAX      256
+#define RN_MAX_VOTERS    16
+#define RN_MAX_LOG_DIRS  8
+#define RN_MAX_BOOTSTRAP 16
 
 typedef struct rn_hostport_s {
     char host[RN_HOST_MAX];
@@ -39,6 +40,11 @@ typedef struct rn_broker_config_s {
     rn_hostport_t controller_listener;
     rn_voter_t voters[RN_MAX_VOTERS];
     int nvoters;
+    /* controller.bootstrap.servers: client listeners of existing brokers, where a
+     * broker that does not know the controller's address yet (a standby's first
+     * start) sends its heartbeats until one answers as the controller */
+    rn_hostport_t bootstrap[RN_MAX_BOOTSTRAP];
+    int nbootstrap;
     char log_dirs[RN_MAX_LOG_DIRS][1024];
     int nlog_dirs;
 

@@ -51,7 +51,9 @@ typedef struct rn_liveness_s rn_liveness_t; /* liveness.c: the controller's brok
 /* heartbeat.c: this broker's heartbeats to the controller (not used on the controller). */
 typedef struct rn_hb_s {
     rn_conn_t *conn; /* to the controller's client listener; NULL when none */
-    int32_t target;  /* the controller conn goes to */
+    int32_t target;  /* the controller conn goes to; -1 for a bootstrap server */
+    bool bootstrap;  /* conn goes to controller.bootstrap.servers[boot_next - 1] */
+    int boot_next;   /* the bootstrap server to try next (round robin) */
     bool connected;
     bool inflight; /* a heartbeat awaits its answer */
     bool fenced;   /* as the controller last said */
@@ -211,6 +213,9 @@ void rn_handle_produce(rn_breq_t *breq);          /* handle_produce.c (data path
 void rn_handle_fetch(rn_breq_t *breq);            /* handle_fetch.c (data path) */
 void rn_handle_list_offsets(rn_breq_t *breq);     /* handle_list_offsets.c (data path) */
 void rn_handle_broker_heartbeat(rn_breq_t *breq); /* handle_broker_heartbeat.c */
+void rn_handle_describe_quorum(rn_breq_t *breq);  /* handle_describe_quorum.c */
+/* DescribeQuorum's error body (dispatch.h's encode_error; handle_describe_quorum.c). */
+int rn__describe_quorum_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
 
 /* ---- parked requests (parked.c) ---------------------------------------------------
  * A request that waits for an event (a long-poll Fetch, an acks=all Produce) is

@@ -4,14 +4,23 @@
  * least every 100 ms tick), over one outbound connection to the controller's client
  * listener, and learns from the answer how far it must apply the metadata log to be
  * caught up. The first heartbeat also registers the broker (the controller proposes
- * its RegisterBroker). controller_address is sent for the standby step to come (a
- * broker that is not a voter joining the log); it is checked but unused today.
+ * its RegisterBroker) and, for a broker that is not a voter, makes it a standby
+ * member of the metadata quorum at its controller_address (liveness.c).
  *
  *   tick ──due, no request in flight──▶ connect to the controller (address from the
  *        image) ──▶ BrokerHeartbeat{id, listener, controller.listener, applied index}
  *   answer NONE ──▶ ready_offset = the controller's applied index; check readiness
  *   answer NOT_CONTROLLER / no answer within the session timeout / controller changed
  *        ──▶ close, reconnect at the next tick
+ *
+ * Bootstrap. A broker that is not a voter knows no controller before the controller
+ * has added it to the quorum, and that takes a heartbeat. So while the controller's
+ * client address is not in the image (no leader known, or its registration not
+ * applied yet) the heartbeat goes to controller.bootstrap.servers, one after the
+ * other: a broker that is not the controller answers NOT_CONTROLLER and the next tick
+ * tries the next address, until the controller answers. No protocol change is needed;
+ * with a few voters this takes a few ticks. Once the image names the controller, the
+ * bootstrap connection is replaced by a direct one.
  *
  * Readiness: a broker that is not the controller is "ready" (broker_meta.c) once its
  * own registration is in its image and it has applied at least ready_offset: it has
@@ -51,6 +60,20 @@ static void drop_conn(rn_broker_t *b) {
     hb->conn = NULL;
     hb->connected = false;
     hb->inflight = false;
+    hb->bootstrap = false;
+}
+
+/* For log lines: "controller 2" or "bootstrap server 127.0.0.1:9092". */
+static const char *target_name(const rn_broker_t *b, char *buf, size_t len) {
+    const rn_hb_t *hb = &b->hb;
+    if (hb->bootstrap) {
+        const rn_hostport_t *hp =
+            &b->cfg.bootstrap[(hb->boot_next + b->cfg.nbootstrap - 1) % b->cfg.nbootstrap];
+        snprintf(buf, len, "bootstrap server %s:%u", hp->host, (unsigned)hp->port);
+    } else {
+        snprintf(buf, len, "controller %d", (int)hb->target);
+    }
+    return buf;
 }
 
 static void on_connect(rn_conn_t *conn, int status, void *arg) {
@@ -58,8 +81,9 @@ static void on_connect(rn_conn_t *conn, int status, void *arg) {
     if (conn != b->hb.conn)
         return;
     if (status != 0) {
-        rn_log(RN_LOG_DEBUG, MOD, "heartbeat: cannot reach controller %d: %s", (int)b->hb.target,
-               uv_strerror(status));
+        char name[RN_HOST_MAX + 32];
+        rn_log(RN_LOG_DEBUG, MOD, "heartbeat: cannot reach %s: %s",
+               target_name(b, name, sizeof name), uv_strerror(status));
         return; /* on_close follows */
     }
     b->hb.connected = true;
@@ -73,6 +97,7 @@ static void on_close(rn_conn_t *conn, int status, void *arg) {
         b->hb.conn = NULL;
         b->hb.connected = false;
         b->hb.inflight = false;
+        b->hb.bootstrap = false;
     }
 }
 
@@ -89,8 +114,10 @@ static void on_frame(rn_conn_t *conn, uint8_t *frame, size_t len, void *arg) {
     rn_free(frame);
     if (conn != hb->conn)
         return;
+    char name[RN_HOST_MAX + 32];
     if (rc != 0 || corr != hb->corr) {
-        rn_log(RN_LOG_WARN, MOD, "heartbeat: bad answer from controller %d: %s", (int)hb->target,
+        rn_log(RN_LOG_WARN, MOD, "heartbeat: bad answer from %s: %s",
+               target_name(b, name, sizeof name),
                rc ? rn_strerror(rc) : "unexpected correlation id");
         drop_conn(b);
         return;
@@ -98,13 +125,14 @@ static void on_frame(rn_conn_t *conn, uint8_t *frame, size_t len, void *arg) {
     hb->inflight = false;
     if (resp.error_code == RN_WIRE_NONE) {
         if (hb->fenced != resp.is_fenced || b->ready_offset < 0)
-            rn_log(RN_LOG_INFO, MOD, "heartbeat: controller %d says this broker is %s",
-                   (int)hb->target, resp.is_fenced ? "fenced" : "alive");
+            rn_log(RN_LOG_INFO, MOD, "heartbeat: %s says this broker is %s",
+                   target_name(b, name, sizeof name), resp.is_fenced ? "fenced" : "alive");
         hb->fenced = resp.is_fenced;
         b->ready_offset = resp.metadata_offset;
         rn__broker_check_ready(b);
     } else {
-        drop_conn(b); /* NOT_CONTROLLER: the controller moved; ask the new one */
+        drop_conn(b); /* NOT_CONTROLLER: the controller moved, or a bootstrap server
+                       * is not it: ask the new one, or the next bootstrap server */
     }
     rn_broker_heartbeat_response_deinit(&resp);
 }
@@ -162,6 +190,22 @@ static void connect_controller(rn_broker_t *b, int32_t ctl) {
     b->hb.target = ctl;
 }
 
+/* Open a connection to the next of controller.bootstrap.servers. */
+static void connect_bootstrap(rn_broker_t *b) {
+    rn_hb_t *hb = &b->hb;
+    const rn_hostport_t *hp = &b->cfg.bootstrap[hb->boot_next % b->cfg.nbootstrap];
+    hb->boot_next = (hb->boot_next + 1) % b->cfg.nbootstrap;
+    rn_conn_cbs_t cbs = {.on_connect = on_connect, .on_frame = on_frame, .on_close = on_close};
+    rn_net_opts_t opts = {0};
+    opts.connect_timeout_ms = (unsigned)interval_ms(b);
+    rn_conn_t *conn;
+    if (rn_conn_connect(b->loop, hp->host, hp->port, &opts, &cbs, b, &conn) != 0)
+        return;
+    hb->conn = conn;
+    hb->target = -1;
+    hb->bootstrap = true;
+}
+
 void rn__heartbeat_tick(rn_broker_t *b) {
     rn_hb_t *hb = &b->hb;
     if (b->stopping || b->quorum == NULL) {
@@ -169,17 +213,27 @@ void rn__heartbeat_tick(rn_broker_t *b) {
         return;
     }
     int32_t ctl = rn_quorum_leader_id(b->quorum);
-    if (ctl < 0 || ctl == b->cfg.broker_id) {
-        drop_conn(b); /* no controller known, or it is us (liveness.c) */
+    if (ctl == b->cfg.broker_id) {
+        drop_conn(b); /* it is us (liveness.c) */
+        return;
+    }
+    /* The controller's client address unknown: ask the bootstrap servers, if any. */
+    bool via_bootstrap =
+        b->cfg.nbootstrap > 0 && (ctl < 0 || rn_meta_image_broker(rn_broker_image(b), ctl) == NULL);
+    if (ctl < 0 && !via_bootstrap) {
+        drop_conn(b); /* no controller known */
         return;
     }
     int64_t now = now_ms();
     if (hb->conn != NULL &&
-        (hb->target != ctl ||
+        ((hb->bootstrap ? !via_bootstrap : hb->target != ctl) ||
          (hb->inflight && now - hb->sent_ms > b->cfg.broker_session_timeout_ms)))
         drop_conn(b);
     if (hb->conn == NULL) {
-        connect_controller(b, ctl);
+        if (via_bootstrap)
+            connect_bootstrap(b);
+        else
+            connect_controller(b, ctl);
         return;
     }
     if (hb->connected && !hb->inflight && now >= hb->next_ms)

@@ -6,8 +6,10 @@
  *   heartbeat from B ──▶ session(B).last = now (a new session: catch-up target =
  *        the controller's applied index now)
  *        ├─ B unknown or moved ──▶ RegisterBroker{B, address, fenced}
- *        └─ B fenced and B applied ≥ target ──▶ UnfenceBroker + re-elect offline
- *                                               partitions (controller_brokers.c)
+ *        ├─ B fenced and B applied ≥ target ──▶ UnfenceBroker + re-elect offline
+ *        │                                      partitions (controller_brokers.c)
+ *        └─ B not in the Raft configuration (not a voter) ──▶ add it as a standby
+ *             at its controller_address (quorum.h), so it receives the log
  *   tick (100 ms) ──▶ every unfenced broker but the controller silent for longer than
  *        broker.session.timeout.ms ──▶ FenceBroker + PartitionChanges, one entry
  *
@@ -191,6 +193,11 @@ void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t 
     session_t *s = find_or_add(b, req->broker_id);
     s->last_ms = now_ms();
     keep_registered(b, s, req, host);
+    char caddr[RN_HOST_MAX + 8];
+    rn_str_to_buf(req->controller_address, caddr, sizeof caddr);
+    /* Usually 0 at once (a voter, or a standby already); RN_EBUSY: the next heartbeat
+     * tries again; other errors are logged by the quorum. */
+    (void)rn_quorum_add_standby(b->quorum, s->id, caddr);
     const rn_meta_broker_t *mb = rn_meta_image_broker(rn_broker_image(b), s->id);
     resp->error_code = RN_WIRE_NONE;
     resp->is_fenced = mb == NULL || mb->fenced;

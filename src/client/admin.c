@@ -18,6 +18,7 @@
 #include "common/errors.h"
 #include "proto/api.h"
 #include "proto/api_configs.h"
+#include "proto/api_describe_quorum.h"
 #include "proto/api_list_offsets.h"
 #include "proto/api_metadata.h"
 #include "proto/api_topics.h"
@@ -601,6 +602,77 @@ RN_API void rn_admin_brokers_free(rn_broker_info_t *brokers, int32_t count) {
     for (int32_t i = 0; i < count; i++)
         rn_free((void *)brokers[i].host);
     rn_free(brokers);
+}
+
+/* ---- quorum ------------------------------------------------------------------------ */
+
+static int cmp_replicas(const void *x, const void *y) {
+    const rn_quorum_replica_info_t *a = x, *b = y;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* A sorted, rn_malloc'd copy of n wire replicas (never NULL). */
+static rn_quorum_replica_info_t *copy_replicas(const rn_quorum_replica_state_t *v, int32_t n) {
+    rn_quorum_replica_info_t *out = rn_calloc((size_t)(n > 0 ? n : 1), sizeof *out);
+    for (int32_t i = 0; i < n; i++)
+        out[i] = (rn_quorum_replica_info_t){v[i].replica_id, v[i].log_end_offset};
+    qsort(out, (size_t)(n > 0 ? n : 0), sizeof *out, cmp_replicas);
+    return out;
+}
+
+static int describe_quorum_at(rn_admin_t *a, int32_t target, rn_quorum_info_t **out, char *err,
+                              size_t errlen) {
+    rn_describe_quorum_request_t req = {0};
+    rn_writer_t wr;
+    rn_writer_init(&wr, 16);
+    uint8_t *resp = NULL;
+    size_t len = 0;
+    int rc = call(a, target, RN_API_DESCRIBE_QUORUM, &wr,
+                  rn_describe_quorum_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    if (rc < 0)
+        return rc;
+    rn_describe_quorum_response_t r;
+    if (rn_describe_quorum_response_decode(resp, len, 0, &r) < 0) {
+        rc = undecodable(RN_API_DESCRIBE_QUORUM, resp, len, err, errlen);
+    } else {
+        if (r.error_code != 0) {
+            rc = r.error_code;
+            rn__errf(err, errlen, "describe quorum: %s", rn_err_str(rc));
+        } else {
+            rn_quorum_info_t *q = rn_calloc(1, sizeof *q);
+            q->leader_id = r.leader_id;
+            q->leader_epoch = r.leader_epoch;
+            q->high_watermark = r.high_watermark;
+            q->nvoters = r.n_voters;
+            q->voters = copy_replicas(r.voters, r.n_voters);
+            q->nobservers = r.n_observers;
+            q->observers = copy_replicas(r.observers, r.n_observers);
+            *out = q;
+        }
+        rn_describe_quorum_response_deinit(&r);
+    }
+    rn_free(resp);
+    return rc;
+}
+
+RN_API int rn_admin_describe_quorum(rn_admin_t *a, rn_quorum_info_t **out, char *err,
+                                    size_t errlen) {
+    *out = NULL;
+    /* The controller (the Raft leader) knows every member's log end; any broker
+     * knows the leader and the term. Ask the controller, then anyone. */
+    int32_t target = controller_id(a);
+    int rc = describe_quorum_at(a, target, out, err, errlen);
+    if (rc < 0 && target != RN__ANY_BROKER)
+        rc = describe_quorum_at(a, RN__ANY_BROKER, out, err, errlen);
+    return rc;
+}
+
+RN_API void rn_admin_quorum_free(rn_quorum_info_t *q) {
+    if (q == NULL)
+        return;
+    rn_free((void *)q->voters);
+    rn_free((void *)q->observers);
+    rn_free(q);
 }
 
 /* ---- lifecycle --------------------------------------------------------------------- */

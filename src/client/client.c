@@ -302,7 +302,8 @@ int rn__client_request_sync_v(rn__client_t *cl, int32_t target, int16_t api_key,
     sr->api_key = api_key;
     sr->version = version;
     sr->body = rn_malloc(body_len > 0 ? body_len : 1);
-    memcpy(sr->body, body, body_len);
+    if (body_len > 0) /* an empty body (DescribeQuorum) may come with body NULL */
+        memcpy(sr->body, body, body_len);
     sr->body_len = body_len;
     sr->timeout_ms = timeout_ms;
     int rc = rn__client_post(cl, &sr->cmd);

@@ -20,6 +20,11 @@
  *     moves it aside, losing the entries (records.c pads every entry).
  *   - A single voter re-elects itself at start without a new term; entries of earlier
  *     runs are applied once a barrier of the current term commits.
+ *   - raft_add puts a server in the configuration as a spare (no log); raft_assign
+ *     then makes it a standby (replicates, never votes). Only one configuration change
+ *     may be in flight (else RAFT_CANTCHANGE); its callback fires once it commits.
+ *     A node started without bootstrap, with an empty configuration, never campaigns:
+ *     it waits for a leader to send it the log.
  *   - There is no state-change callback in 0.15: a timer polls raft_state and
  *     raft_leader every heartbeat.
  *   - raft_close fails pending requests, closes the I/O backend (and through it the
@@ -72,7 +77,8 @@ struct rn_quorum_s {
     raft_term barrier_term; /* term of the barrier in flight (0: none) */
     int32_t seen_leader;    /* what on_leader last reported */
     bool seen_self;
-    int pending;       /* proposals and barrier in flight */
+    int pending;       /* proposals, barrier and membership change in flight */
+    bool changing;     /* a membership change (raft_add / raft_assign) is in flight */
     unsigned drain_ms; /* how long rn_quorum_stop waits for them */
     bool stopping;
     bool closing;
@@ -302,6 +308,79 @@ int rn_quorum_propose(rn_quorum_t *q, const rn_meta_record_t *recs, size_t n,
     return 0;
 }
 
+/* ---- membership ------------------------------------------------------------------ */
+
+typedef struct change_s {
+    struct raft_change req;
+    rn_quorum_t *q;
+    int32_t id;
+} change_t;
+
+static const struct raft_server *member(const rn_quorum_t *q, int32_t id) {
+    const struct raft_configuration *c = &q->raft.configuration; /* latest, maybe uncommitted */
+    for (unsigned i = 0; i < c->n; i++)
+        if (c->servers[i].id == (raft_id)id)
+            return &c->servers[i];
+    return NULL;
+}
+
+static int start_change(rn_quorum_t *q, int32_t id, const char *address);
+
+static void change_done(struct raft_change *req, int status) {
+    change_t *ch = req->data;
+    rn_quorum_t *q = ch->q;
+    int32_t id = ch->id;
+    rn_free(ch);
+    q->changing = false;
+    if (status != 0)
+        rn_log(RN_LOG_WARN, MOD, "metadata quorum membership of broker %d: %s (will retry)",
+               (int)id, raft_strerror(status));
+    const struct raft_server *srv = status == 0 && !q->stopping ? member(q, id) : NULL;
+    if (srv != NULL && srv->role == RAFT_SPARE)
+        (void)start_change(q, id, NULL); /* added: now make it a standby */
+    request_done(q);
+}
+
+/* raft_add (not a member yet) or raft_assign(RAFT_STANDBY) (a spare). */
+static int start_change(rn_quorum_t *q, int32_t id, const char *address) {
+    const struct raft_server *srv = member(q, id);
+    change_t *ch = rn_malloc(sizeof *ch);
+    ch->req.data = ch;
+    ch->q = q;
+    ch->id = id;
+    int rv = srv == NULL ? raft_add(&q->raft, &ch->req, (raft_id)id, address, change_done)
+                         : raft_assign(&q->raft, &ch->req, (raft_id)id, RAFT_STANDBY, change_done);
+    if (rv != 0) {
+        rn_free(ch);
+        if (rv == RAFT_CANTCHANGE)
+            return RN_EBUSY;
+        rn_log(RN_LOG_WARN, MOD, "cannot %s broker %d%s%s: %s (%s)",
+               srv == NULL ? "add" : "make a standby of", (int)id, srv == NULL ? " at " : "",
+               srv == NULL ? address : "", raft_strerror(rv), raft_errmsg(&q->raft));
+        return from_raft(rv);
+    }
+    q->changing = true;
+    q->pending++;
+    if (srv == NULL)
+        rn_log(RN_LOG_INFO, MOD, "adding broker %d (%s) to the metadata quorum", (int)id, address);
+    else
+        rn_log(RN_LOG_INFO, MOD, "broker %d follows the metadata log as a standby", (int)id);
+    return 0;
+}
+
+int rn_quorum_add_standby(rn_quorum_t *q, int32_t id, const char *address) {
+    if (q->stopping)
+        return RN_ECLOSED;
+    if (!rn_quorum_is_leader(q))
+        return RN_ENOTLEADER;
+    const struct raft_server *srv = member(q, id);
+    if (srv != NULL && srv->role != RAFT_SPARE)
+        return 0; /* a voter, or a standby already */
+    if (q->changing)
+        return RN_EBUSY;
+    return start_change(q, id, address);
+}
+
 /* ---- start ----------------------------------------------------------------------- */
 
 static int mkdir_if_missing(const char *path) {
@@ -458,6 +537,11 @@ int rn_quorum_start(uv_loop_t *loop, const rn_quorum_config_t *cfg, rn_quorum_t 
     rn_log(RN_LOG_INFO, MOD, "%s: node %d on %s started (%s, %zu voter%s)", q->dir,
            (int)cfg->node_id, cfg->address, fresh ? "new" : "restarted", cfg->nvoters,
            cfg->nvoters == 1 ? "" : "s");
+    if (!is_voter)
+        rn_log(RN_LOG_INFO, MOD,
+               "node %d is not a voter: it follows the metadata log as a "
+               "standby once the controller has added it",
+               (int)cfg->node_id);
     *out = q;
     return 0;
 }
@@ -513,4 +597,28 @@ void rn_quorum_stop(rn_quorum_t *q, void (*cb)(void *arg), void *arg) {
         finish_stop(q);
     else /* the watch timer, idle now, bounds the drain */
         uv_timer_start(&q->watch, drain_timeout, q->drain_ms, 0);
+}
+
+/* ---- status ----------------------------------------------------------------------- */
+
+size_t rn_quorum_status(const rn_quorum_t *q, rn_quorum_status_t *st, rn_quorum_member_t *members,
+                        size_t cap) {
+    struct raft *r = (struct raft *)&q->raft; /* raft_state & co. take non-const pointers */
+    st->leader_id = rn_quorum_leader_id(q);
+    st->term = r->current_term;
+    st->commit_index = r->commit_index;
+    st->applied_index = raft_last_applied(r);
+    /* leader_state.progress is parallel to configuration.servers while leading. */
+    bool leading = raft_state(r) == RAFT_LEADER && r->leader_state.progress != NULL;
+    const struct raft_configuration *conf = &r->configuration;
+    for (unsigned i = 0; i < conf->n && i < cap; i++) {
+        const struct raft_server *s = &conf->servers[i];
+        int64_t end = -1;
+        if (s->id == r->id)
+            end = (int64_t)raft_last_index(r);
+        else if (leading && r->leader_state.progress[i].match_index > 0)
+            end = (int64_t)r->leader_state.progress[i].match_index; /* 0: not heard yet */
+        members[i] = (rn_quorum_member_t){(int32_t)s->id, s->role == RAFT_VOTER, end};
+    }
+    return conf->n;
 }

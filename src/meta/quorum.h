@@ -4,7 +4,7 @@
  *
  *   rn_quorum_propose(records) ──▶ raft_apply ──▶ replicated, committed
  *                                                      │
- *            every voter's FSM apply: decode the entry, rn_meta_image_apply each
+ *        every member's FSM apply: decode the entry, rn_meta_image_apply each
  *            record (skip + WARN the ones that cannot apply), on_apply(record)
  *
  * On disk: <log_dir>/__meta/ holds libraft's files (metadata1/2, segments, snapshots).
@@ -12,7 +12,9 @@
  * configuration from the voter list (every voter bootstraps the same one); a restart
  * loads the snapshot and the log and replays them. A single broker is a one-voter
  * quorum: it elects itself at start and commits alone. Nothing here knows how many
- * voters there are.
+ * voters there are. A broker that is not a voter starts with an empty configuration
+ * and waits until the leader adds it as a standby (rn_quorum_add_standby); from then
+ * on its own log holds the configuration, so a restart needs nothing more.
  *
  * The image is snapshotted every snapshot_threshold applied entries (default 1024,
  * keeping snapshot_trailing = 128 entries behind it), so the log on disk stays
@@ -98,6 +100,17 @@ typedef void (*rn_quorum_propose_cb)(void *arg, int status);
 int rn_quorum_propose(rn_quorum_t *q, const rn_meta_record_t *recs, size_t n,
                       rn_quorum_propose_cb cb, void *arg);
 
+/* Make broker id, whose controller listener is address ("ipv4:port", borrowed), a
+ * standby member of the quorum: it replicates the log and applies it, but never votes
+ * and never leads, so a cluster can have more brokers than voters. Only the ready
+ * leader can do this; libraft allows one configuration change at a time, so it takes
+ * two calls' worth of changes (raft_add makes a spare, raft_assign a standby), chained
+ * here. 0: id is a voter or standby already, or the change has started (its outcome is
+ * logged; call again later to check); RN_EBUSY (another change is in flight: retry),
+ * RN_ENOTLEADER, RN_ECLOSED, RN_ERAFT (libraft refused, e.g. the address is another
+ * member's; logged). */
+int rn_quorum_add_standby(rn_quorum_t *q, int32_t id, const char *address);
+
 /* The image as applied so far: borrowed, changes under every apply. */
 const rn_meta_image_t *rn_quorum_image(const rn_quorum_t *q);
 
@@ -109,5 +122,30 @@ int32_t rn_quorum_leader_id(const rn_quorum_t *q);
 
 /* Index of the last Raft entry applied to the image (for tests and status). */
 uint64_t rn_quorum_applied_index(const rn_quorum_t *q);
+
+/* ---- status (DescribeQuorum) ------------------------------------------------------ */
+
+/* One member of the Raft configuration as this node knows it. */
+typedef struct rn_quorum_member_s {
+    int32_t id;      /* broker id */
+    bool voter;      /* false: a non-voting member (standby or spare) */
+    int64_t log_end; /* last log index known for it; -1 unknown (this node is not the
+                      * leader, or the leader has not heard from it yet) */
+} rn_quorum_member_t;
+
+typedef struct rn_quorum_status_s {
+    int32_t leader_id;     /* as rn_quorum_leader_id: -1 when none known */
+    uint64_t term;         /* the current Raft term */
+    uint64_t commit_index; /* last index known committed */
+    uint64_t applied_index;
+} rn_quorum_status_t;
+
+/* What this node knows of the quorum, for any node (leader or not): fills *st, and
+ * the first min(cap, count) members of the current Raft configuration, in its order,
+ * into members (NULL when cap is 0). Returns the number of members, so a caller may
+ * ask with cap 0 first. A leader knows every member's log end (its match index, its
+ * own last index for itself); another node knows only its own. */
+size_t rn_quorum_status(const rn_quorum_t *q, rn_quorum_status_t *st, rn_quorum_member_t *members,
+                        size_t cap);
 
 #endif

@@ -25,7 +25,7 @@
  *    32  DescribeConfigs   0..0
  *    33  AlterConfigs      0..0
  *    37  CreatePartitions  reserved
- *    55  DescribeQuorum    reserved
+ *    55  DescribeQuorum    0..0
  *    56  AlterPartition    reserved
  *    60  DescribeCluster   reserved
  *    63  BrokerHeartbeat   0..0
@@ -61,7 +61,7 @@
     X(DESCRIBE_CONFIGS, 32, "DescribeConfigs", 0, 0)                                               \
     X(ALTER_CONFIGS, 33, "AlterConfigs", 0, 0)                                                     \
     X(CREATE_PARTITIONS, 37, "CreatePartitions", -1, -1)                                           \
-    X(DESCRIBE_QUORUM, 55, "DescribeQuorum", -1, -1)                                               \
+    X(DESCRIBE_QUORUM, 55, "DescribeQuorum", 0, 0)                                                 \
     X(ALTER_PARTITION, 56, "AlterPartition", -1, -1)                                               \
     X(DESCRIBE_CLUSTER, 60, "DescribeCluster", -1, -1)                                             \
     X(BROKER_HEARTBEAT, 63, "BrokerHeartbeat", 0, 0)

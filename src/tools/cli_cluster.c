@@ -1,10 +1,14 @@
 /*
- * cli_cluster.c — `runnel cluster status`: one line per broker, sorted by id.
+ * cli_cluster.c — `runnel cluster status`: one line per broker, sorted by id, then
+ * one line for the metadata quorum (DescribeQuorum).
  *
  *   Broker: 1<TAB>Address: 127.0.0.1:9092<TAB>Status: alive<TAB>Controller: yes
+ *   Quorum: Leader: 1<TAB>Term: 3<TAB>HighWatermark: 57<TAB>Voters: 1,2,3<TAB>Observers: 4
  *
  * Status is "fenced" for a broker the controller has fenced; Controller says which
- * broker leads the metadata quorum.
+ * broker leads the metadata quorum. Leader is -1 while no leader is known;
+ * HighWatermark is the last committed metadata log index; Voters and Observers are
+ * comma-separated broker ids, sorted (Observers empty without standbys).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +18,28 @@
 static const char usage_cluster[] = "usage: runnel cluster status\n"
                                     "Print one line per broker:\n"
                                     "  Broker: ID\tAddress: HOST:PORT\tStatus: alive|fenced"
-                                    "\tController: yes|no\n";
+                                    "\tController: yes|no\n"
+                                    "then one line for the metadata quorum:\n"
+                                    "  Quorum: Leader: ID\tTerm: N\tHighWatermark: N"
+                                    "\tVoters: ID,...\tObservers: ID,...\n";
 
 static int by_id(const void *a, const void *b) {
     const rn_broker_info_t *x = a, *y = b;
     return (x->id > y->id) - (x->id < y->id);
+}
+
+static void print_ids(const rn_quorum_replica_info_t *v, int32_t n) {
+    for (int32_t i = 0; i < n; i++)
+        printf("%s%d", i ? "," : "", v[i].id);
+}
+
+static void print_quorum(const rn_quorum_info_t *q) {
+    printf("Quorum: Leader: %d\tTerm: %d\tHighWatermark: %lld\tVoters: ", q->leader_id,
+           q->leader_epoch, (long long)q->high_watermark);
+    print_ids(q->voters, q->nvoters);
+    printf("\tObservers: ");
+    print_ids(q->observers, q->nobservers);
+    printf("\n");
 }
 
 static int cluster_status(const rn_cli_ctx_t *ctx, int argc, char **argv) {
@@ -32,16 +53,23 @@ static int cluster_status(const rn_cli_ctx_t *ctx, int argc, char **argv) {
     rn_broker_info_t *brokers = NULL;
     int32_t n = 0;
     char err[RN_CLI_ERRLEN] = "";
+    rn_quorum_info_t *quorum = NULL;
     int r = rn_admin_list_brokers(a, &brokers, &n, err, sizeof(err));
+    if (r == 0)
+        r = rn_admin_describe_quorum(a, &quorum, err, sizeof(err));
     rn_admin_free(a);
-    if (r != 0)
+    if (r != 0) {
+        rn_admin_brokers_free(brokers, n);
         return rn_cli_fail(ctx, r, err, "cluster status");
+    }
     qsort(brokers, (size_t)n, sizeof(*brokers), by_id);
     for (int32_t i = 0; i < n; i++) {
         const rn_broker_info_t *b = &brokers[i];
         printf("Broker: %d\tAddress: %s:%d\tStatus: %s\tController: %s\n", b->id, b->host, b->port,
                b->fenced ? "fenced" : "alive", b->is_controller ? "yes" : "no");
     }
+    print_quorum(quorum);
+    rn_admin_quorum_free(quorum);
     rn_admin_brokers_free(brokers, n);
     return RN_CLI_EXIT_OK;
 }

@@ -79,6 +79,9 @@ expect_err_line nosuchtopic
 expect_rc 0 "$RUNNEL" cluster status
 grep -qx "Broker: 1${T}Address: 127.0.0.1:${PORT}${T}Status: alive${T}Controller: yes" "$OUT" ||
     fail "cluster status: $(cat "$OUT")"
+grep -Eqx "Quorum: Leader: 1${T}Term: [1-9][0-9]*${T}HighWatermark: [1-9][0-9]*${T}Voters: 1${T}Observers: " \
+    "$OUT" || fail "cluster status quorum line: $(cat "$OUT")"
+[ "$(wc -l <"$OUT")" -eq 2 ] || fail "cluster status: not 2 lines: $(cat "$OUT")"
 
 # delete
 expect_rc 0 "$RUNNEL" topic delete orders

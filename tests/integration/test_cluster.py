@@ -19,16 +19,28 @@ def cli(runnel, bootstrap, *args, stdin=None, timeout=60):
     return p.returncode, p.stdout, p.stderr
 
 
-def status(runnel, cl):
-    """{id: (status, is_controller)} from `runnel cluster status`, or None."""
+def status(runnel, cl, quorum=None):
+    """{id: (status, is_controller)} from `runnel cluster status`, or None; the fields
+    of its Quorum line go into the dict quorum when one is given."""
     rc, out, _ = cli(runnel, cl.bootstrap(), "cluster", "status", timeout=20)
     if rc != 0:
         return None
     st = {}
     for line in out.splitlines():
+        if line.startswith("Quorum: "):
+            if quorum is not None:
+                quorum.update(x.split(": ", 1) for x in line[len("Quorum: "):].split("\t"))
+            continue
         f = dict(x.split(": ", 1) for x in line.split("\t"))
         st[int(f["Broker"])] = (f["Status"], f["Controller"] == "yes")
     return st
+
+
+def quorum_led_by(runnel, cl, ctl):
+    """The Quorum line's fields once its leader is the broker with Controller: yes."""
+    q = {}
+    st = status(runnel, cl, q)
+    return q if st and controller(st) == ctl and q.get("Leader") == str(ctl) else None
 
 
 def controller(st):
@@ -64,6 +76,11 @@ def main(runneld):
         ctl = controller(st)
         ids = set(m["controller_id"] for m in (cl.metadata(b) for b in cl.brokers))
         check_eq(ids, {ctl}, "controller named by every broker")
+        q = cl.wait("the quorum led by the controller", lambda: quorum_led_by(runnel, cl, ctl))
+        check_eq(sorted(q), ["HighWatermark", "Leader", "Observers", "Term", "Voters"],
+                 "quorum fields")
+        check_eq((q["Voters"], q["Observers"]), ("1,2,3", ""), "quorum members")
+        check(int(q["Term"]) >= 1 and int(q["HighWatermark"]) >= 1, "quorum term/HW: %s" % q)
 
         # A topic of 3 partitions, RF 3: three leaders, the same view everywhere.
         rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "orders",
@@ -132,6 +149,10 @@ def main(runneld):
                      lambda: (lambda s: s if controller(s) not in (None, ctl) else None)(
                          status(runnel, cl)), timeout=10)
         print("new controller %d after %.1fs" % (controller(st), time.time() - t0), flush=True)
+        q2 = cl.wait("the quorum led by the new controller",
+                     lambda: quorum_led_by(runnel, cl, controller(st)))
+        check(int(q2["Term"]) > int(q["Term"]) and q2["Voters"] == "1,2,3",
+              "quorum after failover: %s (was %s)" % (q2, q))
         rc, out, err = cli(runnel, cl.bootstrap(), "topic", "list")
         check_eq((rc, out.split()), (0, ["live", "orders"]), "topics after failover: " + err)
         rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "after",

@@ -34,6 +34,7 @@ static void test_broker_config_defaults_match_design(void **state) {
     assert_int_equal(cfg.listener.port, 9092);
     assert_int_equal(cfg.controller_listener.port, 9093);
     assert_int_equal(cfg.nvoters, 1);
+    assert_int_equal(cfg.nbootstrap, 0);
     assert_int_equal(cfg.voters[0].id, 1);
     assert_int_equal(cfg.voters[0].addr.port, 9093);
     assert_int_equal(cfg.nlog_dirs, 1);
@@ -122,6 +123,10 @@ static void test_broker_config_bad_values_are_refused(void **state) {
         "auto.create.topics.enable=yes\n",
         "controller.quorum.voters=1@h:1,1@h:2\n",
         "controller.quorum.voters=h:1\n",
+        "controller.bootstrap.servers=h\n",
+        "controller.bootstrap.servers=h:1,,h:2\n",
+        "controller.bootstrap.servers=h:1,\n",
+        "controller.bootstrap.servers=h:0\n",
         "log.dirs=\n",
         "log.segment.bytes=10\n",
         "log.retention.ms=-2\n",
@@ -178,6 +183,34 @@ static void test_broker_config_override_sets_and_refuses(void **state) {
     assert_non_null(strstr(err, "nope"));
 }
 
+static void test_broker_config_bootstrap_servers_parse_and_reset(void **state) {
+    (void)state;
+    rn_broker_config_t cfg;
+    rn_broker_config_default(&cfg);
+    char err[256] = "";
+    assert_int_equal(load_text(&cfg,
+                               "controller.bootstrap.servers=127.0.0.1:9092,"
+                               "[::1]:9192,h:9292\n",
+                               err, sizeof err),
+                     0);
+    assert_int_equal(cfg.nbootstrap, 3);
+    assert_string_equal(cfg.bootstrap[0].host, "127.0.0.1");
+    assert_int_equal(cfg.bootstrap[0].port, 9092);
+    assert_string_equal(cfg.bootstrap[1].host, "::1");
+    assert_string_equal(cfg.bootstrap[2].host, "h");
+    assert_int_equal(cfg.bootstrap[2].port, 9292);
+    /* an empty value (the default) means none */
+    assert_int_equal(
+        rn_broker_config_override(&cfg, "controller.bootstrap.servers=", err, sizeof err), 0);
+    assert_int_equal(cfg.nbootstrap, 0);
+    /* at most 16 */
+    char many[1024] = "controller.bootstrap.servers=";
+    for (int i = 0; i < 17; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%sh:%d", i ? "," : "", i + 1);
+    assert_int_equal(rn_broker_config_override(&cfg, many, err, sizeof err), RN_ECONFIG);
+    assert_non_null(strstr(err, "controller.bootstrap.servers"));
+}
+
 static void test_broker_config_check_session_timeouts(void **state) {
     (void)state;
     rn_broker_config_t cfg;
@@ -207,7 +240,7 @@ static void test_broker_config_ships_config_file_parses(void **state) {
         fail_msg("%s", err);
     int n = 0;
     rn_broker_config_foreach_key(count_key, &n);
-    assert_int_equal(n, 27); /* every key of DESIGN.md's table, plus log.level */
+    assert_int_equal(n, 28); /* DESIGN.md's table, log.level, controller.bootstrap.servers */
 }
 
 int main(void) {
@@ -219,6 +252,7 @@ int main(void) {
         cmocka_unit_test(test_broker_config_long_line_is_an_error),
         cmocka_unit_test(test_broker_config_missing_file_is_enoent),
         cmocka_unit_test(test_broker_config_override_sets_and_refuses),
+        cmocka_unit_test(test_broker_config_bootstrap_servers_parse_and_reset),
         cmocka_unit_test(test_broker_config_check_session_timeouts),
         cmocka_unit_test(test_broker_config_ships_config_file_parses),
     };
