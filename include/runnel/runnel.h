@@ -199,6 +199,9 @@ RN_API int rn_consumer_poll(rn_consumer_t *c, int timeout_ms, rn_message_t **msg
 /* The next offset the consumer will return for a partition, or -1 if not assigned. */
 RN_API int64_t rn_consumer_position(rn_consumer_t *c, const char *topic, int32_t partition);
 
+/* Release a message from rn_consumer_poll; any thread, in any order, also after
+ * rn_consumer_free. Messages are carved from shared 64 KiB blocks: a block is freed
+ * when its last message is, so holding one message keeps its whole block. */
 RN_API void rn_message_free(rn_message_t *msg);
 RN_API void rn_consumer_free(rn_consumer_t *c);
 
