@@ -101,6 +101,7 @@ static void apply_topic(rn__mtopic_t *t, const rn_metadata_topic_t *mt) {
     rn_free(t->parts);
     t->parts = parts;
     t->npart = n;
+    t->gen++;
     if (placed != n) {
         for (int32_t i = 0; i < n; i++)
             if (parts[i].leader == -2)

@@ -31,6 +31,7 @@ typedef struct rn__mtopic_s {
     rn_wire_err_t err; /* topic-level error of the last response */
     int32_t npart;
     rn__mpart_t *parts; /* owned, npart entries */
+    uint32_t gen;       /* bumped whenever a response replaces parts */
 } rn__mtopic_t;
 
 typedef struct rn__metadata_s {

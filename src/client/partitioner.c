@@ -21,11 +21,23 @@ void rn__sticky_init(rn__sticky_t *st, uint32_t seed) {
     st->next = seed;
 }
 
-int32_t rn__sticky_partition(rn__sticky_t *st, int32_t count) {
-    if (st->current < 0 || st->current >= count) {
-        st->current = (int32_t)(st->next % (uint32_t)count);
-        st->next = (uint32_t)st->current + 1;
+int32_t rn__sticky_partition(rn__sticky_t *st, int32_t count, const uint8_t *avail) {
+    int has_current = st->current >= 0 && st->current < count;
+    if (has_current && (avail == NULL || avail[st->current]))
+        return st->current;
+    /* Round-robin from the cursor to the first available partition. */
+    int32_t start = (int32_t)(st->next % (uint32_t)count);
+    int32_t pick = avail == NULL ? start : -1;
+    for (int32_t i = 0; pick < 0 && i < count; i++)
+        if (avail[(start + i) % count])
+            pick = (start + i) % count;
+    if (pick < 0) { /* none has a leader: stay (or start) where we are and wait there */
+        if (has_current)
+            return st->current;
+        pick = start;
     }
+    st->current = pick;
+    st->next = (uint32_t)pick + 1;
     return st->current;
 }
 
@@ -35,7 +47,8 @@ void rn__sticky_batch_done(rn__sticky_t *st, int32_t partition) {
 }
 
 int32_t rn__partition_choose(const rn_conf_t *conf, rn__sticky_t *st, const char *topic,
-                             const void *key, int32_t key_len, int32_t count) {
+                             const void *key, int32_t key_len, int32_t count,
+                             const uint8_t *avail) {
     int keyed = key != NULL && key_len >= 0;
     switch (conf->partitioner) {
     case RN__PART_BROKER:
@@ -43,7 +56,7 @@ int32_t rn__partition_choose(const rn_conf_t *conf, rn__sticky_t *st, const char
     case RN__PART_HASH:
         return rn_partition_hash(key, key_len, count);
     case RN__PART_STICKY:
-        return rn__sticky_partition(st, count);
+        return rn__sticky_partition(st, count, avail);
     case RN__PART_USER: {
         int32_t p = conf->part_fn(conf->part_opaque, topic, keyed ? key : NULL,
                                   keyed ? key_len : -1, count);
@@ -52,5 +65,5 @@ int32_t rn__partition_choose(const rn_conf_t *conf, rn__sticky_t *st, const char
     case RN__PART_DEFAULT:
         break;
     }
-    return keyed ? rn_partition_hash(key, key_len, count) : rn__sticky_partition(st, count);
+    return keyed ? rn_partition_hash(key, key_len, count) : rn__sticky_partition(st, count, avail);
 }

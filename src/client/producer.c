@@ -94,6 +94,22 @@ static void topic_resize(ptopic_t *t, int32_t n) {
     rn_free(t->pqs);
     t->pqs = pqs;
     t->npq = n;
+    rn_free(t->avail);
+    t->avail = NULL; /* recomputed for the new count */
+}
+
+/* Which partitions have a leader now, for the sticky choice of keyless records:
+ * recomputed only when a metadata response has replaced the topic's table. */
+static const uint8_t *topic_avail(ptopic_t *t) {
+    const rn__mtopic_t *mt = t->mt;
+    if (t->avail != NULL && t->avail_gen == mt->gen)
+        return t->avail;
+    if (t->avail == NULL)
+        t->avail = rn_malloc((size_t)t->npq);
+    for (int32_t i = 0; i < t->npq; i++)
+        t->avail[i] = i < mt->npart && mt->parts[i].leader >= 0;
+    t->avail_gen = mt->gen;
+    return t->avail;
 }
 
 /* Place a record whose topic's metadata is known. Consumes m. */
@@ -104,8 +120,8 @@ static void msg_place(rn_producer_t *p, ptopic_t *t, pmsg_t *m, int64_t now) {
         pq = &t->any_pq;
     } else {
         if (part == RN_PARTITION_ANY)
-            part =
-                rn__partition_choose(p->cl.conf, &t->sticky, t->name, m->key, m->key_len, t->npq);
+            part = rn__partition_choose(p->cl.conf, &t->sticky, t->name, m->key, m->key_len, t->npq,
+                                        topic_avail(t));
         if (part < 0 || part >= t->npq) {
             msg_fail(p, m,
                      part < 0 && part != RN_PARTITION_ANY ? part
@@ -401,6 +417,7 @@ static void topics_free(rn_producer_t *p) {
             rn__pq_deinit(&t->pqs[i]);
         rn__pq_deinit(&t->any_pq);
         rn_free(t->pqs);
+        rn_free(t->avail);
         rn_free(t->name);
         rn_free(t);
         t = nx;

@@ -44,6 +44,8 @@ typedef struct ptopic_s {
     char *name;
     rn__mtopic_t *mt; /* the metadata cache's entry (lives as long as the client) */
     rn__sticky_t sticky;
+    uint8_t *avail;     /* npq entries: the partition has a leader (the sticky choice) */
+    uint32_t avail_gen; /* mt->gen avail was computed from; avail NULL: not yet */
     int32_t npq;
     rn__pq_t *pqs;                 /* one per partition, grown with the partition count */
     rn__pq_t any_pq;               /* partition -1: the broker partitioner */
