@@ -252,13 +252,23 @@ RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partit
                                  int32_t nconfigs, char *err, size_t errlen);
 RN_API int rn_admin_delete_topic(rn_admin_t *a, const char *name, char *err, size_t errlen);
 
+/* Grow topic name to new_total partitions (CreatePartitions, at the controller);
+ * the broker places the new partitions. A new_total not above the current count
+ * fails with 37 = INVALID_PARTITIONS ("topic T has 3 partitions; it can only grow").
+ * Producers and consumers see the new partitions at their next metadata
+ * refresh (metadata.max.age.ms); keyed records then hash to other partitions. */
+RN_API int rn_admin_create_partitions(rn_admin_t *a, const char *name, int32_t new_total, char *err,
+                                      size_t errlen);
+
 /* Topic names, sorted; free with rn_admin_names_free. */
 RN_API int rn_admin_list_topics(rn_admin_t *a, char ***names, int32_t *count, char *err,
                                 size_t errlen);
 RN_API void rn_admin_names_free(char **names, int32_t count);
 
 /* One topic with partitions, offsets and config overrides; free with
- * rn_admin_topic_free. */
+ * rn_admin_topic_free. The offsets of partitions whose leader is offline or cannot
+ * be reached (a dead broker not yet fenced) are -1; only an error from a broker
+ * that answered fails the call. */
 RN_API int rn_admin_describe_topic(rn_admin_t *a, const char *name, rn_topic_info_t **out,
                                    char *err, size_t errlen);
 RN_API void rn_admin_topic_free(rn_topic_info_t *t);

@@ -216,6 +216,9 @@ void rn_handle_broker_heartbeat(rn_breq_t *breq); /* handle_broker_heartbeat.c *
 void rn_handle_describe_quorum(rn_breq_t *breq);  /* handle_describe_quorum.c */
 /* DescribeQuorum's error body (dispatch.h's encode_error; handle_describe_quorum.c). */
 int rn__describe_quorum_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
+void rn_handle_create_partitions(rn_breq_t *breq); /* handle_create_partitions.c */
+/* CreatePartitions' error body (dispatch.h's encode_error; handle_create_partitions.c). */
+int rn__create_partitions_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
 
 /* ---- parked requests (parked.c) ---------------------------------------------------
  * A request that waits for an event (a long-poll Fetch, an acks=all Produce) is

@@ -203,6 +203,11 @@ static void log_record(const rn_meta_record_t *rec, const rn_meta_image_t *img) 
     case RN_MREC_DELETE_TOPIC:
         rn_log(RN_LOG_INFO, MOD, "deleted topic %s", rec->delete_topic.name);
         break;
+    case RN_MREC_CREATE_PARTITIONS:
+        rn_log(RN_LOG_INFO, MOD, "topic %s grew from %d to %d partitions",
+               rec->create_partitions.name, (int)rec->create_partitions.first,
+               (int)(rec->create_partitions.first + rec->create_partitions.npartitions));
+        break;
     case RN_MREC_SET_TOPIC_CONFIG:
         rn_log(RN_LOG_INFO, MOD, "topic %s: %s %s%s", rec->set_config.name, rec->set_config.key,
                rec->set_config.value ? "= " : "reset to default",
@@ -239,6 +244,8 @@ static const char *record_topic(const rn_meta_record_t *rec) {
         return rec->partition_change.name;
     case RN_MREC_SET_TOPIC_CONFIG:
         return rec->set_config.name;
+    case RN_MREC_CREATE_PARTITIONS:
+        return rec->create_partitions.name;
     default:
         return NULL;
     }

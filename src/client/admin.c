@@ -18,6 +18,7 @@
 #include "common/errors.h"
 #include "proto/api.h"
 #include "proto/api_configs.h"
+#include "proto/api_create_partitions.h"
 #include "proto/api_describe_quorum.h"
 #include "proto/api_list_offsets.h"
 #include "proto/api_metadata.h"
@@ -151,6 +152,39 @@ static int delete_topic_at(rn_admin_t *a, int32_t target, const char *name, char
     return rc;
 }
 
+static int create_partitions_at(rn_admin_t *a, int32_t target, const char *name, int32_t new_total,
+                                char *err, size_t errlen) {
+    int rc = check_name(name, err, errlen);
+    if (rc < 0)
+        return rc;
+    rn_create_partitions_topic_t t = {
+        .name = rn_str(name), .count = new_total, .n_assignments = -1};
+    rn_create_partitions_request_t req = {
+        .n_topics = 1, .topics = &t, .timeout_ms = a->cl.conf->request_timeout_ms};
+    rn_writer_t wr;
+    rn_writer_init(&wr, 128);
+    uint8_t *resp = NULL;
+    size_t len = 0;
+    rc = call(a, target, RN_API_CREATE_PARTITIONS, &wr,
+              rn_create_partitions_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    if (rc < 0)
+        return rc;
+    rn_create_partitions_response_t r;
+    if (rn_create_partitions_response_decode(resp, len, 0, &r) < 0) {
+        rc = undecodable(RN_API_CREATE_PARTITIONS, resp, len, err, errlen);
+    } else {
+        if (r.error_code != 0)
+            rc = topic_err(name, r.error_code, RN_STR_NULL, err, errlen);
+        else if (r.n_results != 1)
+            rc = topic_err(name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
+        else if (r.results[0].error_code != 0)
+            rc = topic_err(name, r.results[0].error_code, r.results[0].error_message, err, errlen);
+        rn_create_partitions_response_deinit(&r);
+    }
+    rn_free(resp);
+    return rc;
+}
+
 /* Metadata for topics (n -1: all; 0: brokers only). *out and *resp on success; free
  * with rn_metadata_response_deinit then rn_free(resp). */
 static int metadata_v(rn_admin_t *a, int16_t version, rn_str_t *topics, int32_t n,
@@ -269,12 +303,14 @@ static int alter_topic_configs_at(rn_admin_t *a, int32_t target, const char *nam
 }
 
 /* ---- changes go to the controller ---------------------------------------------------
- * CreateTopics, DeleteTopics and AlterConfigs are decided by the controller; another
+ * CreateTopics, CreatePartitions, DeleteTopics and AlterConfigs are decided by the
+ * controller; another
  * broker answers NOT_CONTROLLER, and a controller that died does not answer at all.
  * Each is sent to the controller that Metadata names (any broker while none is
  * known) and retried against the one named next, every retry.backoff.ms, until
  * request.timeout.ms has passed. (A retried create that had in fact committed reports
- * TOPIC_ALREADY_EXISTS, as with Kafka's admin client.) */
+ * TOPIC_ALREADY_EXISTS, and a retried growth INVALID_PARTITIONS, as with Kafka's
+ * admin client.) */
 
 static int64_t now_ms(void) {
     return rn_mono_ns() / 1000000;
@@ -321,6 +357,17 @@ RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partit
     do
         rc = create_topic_at(a, target, name, partitions, replication_factor, configs, nconfigs,
                              err, errlen);
+    while (retry_at_controller(a, rc, deadline, &target));
+    return rc;
+}
+
+RN_API int rn_admin_create_partitions(rn_admin_t *a, const char *name, int32_t new_total, char *err,
+                                      size_t errlen) {
+    int64_t deadline = now_ms() + a->cl.conf->request_timeout_ms;
+    int32_t target = controller_id(a);
+    int rc;
+    do
+        rc = create_partitions_at(a, target, name, new_total, err, errlen);
     while (retry_at_controller(a, rc, deadline, &target));
     return rc;
 }
@@ -488,7 +535,11 @@ static void fill_partitions(rn_topic_info_t *t, const rn_metadata_topic_t *mt) {
     t->npartitions = n;
 }
 
-/* Offsets of every partition, asking each leader once per kind. */
+/* Offsets of every partition, asking each leader once per kind. A leader that
+ * cannot be reached (dead, not fenced yet) leaves its partitions' offsets at -1
+ * rather than failing the whole description: the metadata that reached us already
+ * proves the cluster answers, and callers such as `consume --partition` only need
+ * the partitions. An error from a broker that answered is still final. */
 static int fill_offsets(rn_admin_t *a, rn_topic_info_t *t, char *err, size_t errlen) {
     rn_partition_info_t *parts = (rn_partition_info_t *)t->partitions;
     for (int32_t i = 0; i < t->npartitions; i++) {
@@ -498,6 +549,11 @@ static int fill_offsets(rn_admin_t *a, rn_topic_info_t *t, char *err, size_t err
             seen = parts[j].leader == leader;
         for (int kind = OFF_START; !seen && kind <= OFF_END; kind++) {
             int rc = list_offsets(a, t, parts, leader, kind, err, errlen);
+            if (rc < 0 && rc != RN_ECLOSED) {
+                if (errlen > 0)
+                    err[0] = '\0';
+                break; /* unreachable: the other kinds would only wait again */
+            }
             if (rc != 0)
                 return rc;
         }

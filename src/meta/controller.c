@@ -1,6 +1,6 @@
 /*
- * controller.c — topic creation, deletion and config changes as the controller decides
- * them (see controller.h).
+ * controller.c — topic creation, growth, deletion and config changes as the controller
+ * decides them (see controller.h).
  *
  * Replica assignment, for n live brokers b[0..n) sorted by id, replication factor r
  * and s = (partitions already in the cluster) mod n:
@@ -173,23 +173,28 @@ static int check_create(const rn_meta_image_t *img, const rn_topic_spec_t *spec,
     return check_configs(spec->configs, spec->nconfigs, false, err, errlen);
 }
 
-static void assign(const rn_meta_image_t *img, int32_t rf, rn_meta_partition_t *parts, int32_t np) {
-    size_t live = rn_meta_image_live_brokers(img);
-    int32_t *brokers = rn_malloc(live * sizeof *brokers);
-    size_t n = 0;
+/* The live (unfenced) brokers' ids, sorted (brokers[] is); *n of them. */
+static int32_t *live_brokers(const rn_meta_image_t *img, size_t *n) {
+    int32_t *brokers = rn_malloc((img->nbrokers + 1) * sizeof *brokers);
+    *n = 0;
     for (size_t i = 0; i < img->nbrokers; i++)
         if (!img->brokers[i].fenced)
-            brokers[n++] = img->brokers[i].id;
-    uint64_t existing = 0;
-    for (size_t i = 0; i < img->ntopics; i++)
-        existing += (uint64_t)img->topics[i]->npartitions;
-    size_t start = (size_t)(existing % n);
-    for (int32_t p = 0; p < np; p++) {
-        rn_meta_partition_t *part = &parts[p];
+            brokers[(*n)++] = img->brokers[i].id;
+    return brokers;
+}
+
+/* Partitions first..first+np-1 (stored at parts[0..np)) of a topic whose round-robin
+ * starts at brokers[start]: partition p gets brokers[(start+p) % n], the next rf-1
+ * after it, and leads with the first. */
+static void assign_from(const int32_t *brokers, size_t n, size_t start, int32_t rf, int32_t first,
+                        rn_meta_partition_t *parts, int32_t np) {
+    for (int32_t i = 0; i < np; i++) {
+        rn_meta_partition_t *part = &parts[i];
+        size_t p = (size_t)first + (size_t)i;
         part->nreplicas = rf;
         part->replicas = rn_malloc((size_t)rf * sizeof *part->replicas);
         for (int32_t j = 0; j < rf; j++)
-            part->replicas[j] = brokers[(start + (size_t)p + (size_t)j) % n];
+            part->replicas[j] = brokers[(start + p + (size_t)j) % n];
         part->leader = part->replicas[0];
         /* Only the leader is in sync: followers copy nothing until replication lands,
          * so counting them would make acks=all acknowledge what only one broker has. */
@@ -198,6 +203,20 @@ static void assign(const rn_meta_image_t *img, int32_t rf, rn_meta_partition_t *
         part->isr[0] = part->leader;
         part->leader_epoch = 0;
     }
+}
+
+/* Where a new topic's round-robin starts: after the partitions the cluster has. */
+static size_t cluster_start(const rn_meta_image_t *img, size_t n) {
+    uint64_t existing = 0;
+    for (size_t i = 0; i < img->ntopics; i++)
+        existing += (uint64_t)img->topics[i]->npartitions;
+    return (size_t)(existing % n);
+}
+
+static void assign(const rn_meta_image_t *img, int32_t rf, rn_meta_partition_t *parts, int32_t np) {
+    size_t n;
+    int32_t *brokers = live_brokers(img, &n);
+    assign_from(brokers, n, cluster_start(img, n), rf, 0, parts, np);
     rn_free(brokers);
 }
 
@@ -261,5 +280,51 @@ int rn_controller_alter_configs(const rn_meta_image_t *img, const char *name,
     }
     *out = recs;
     *nout = n;
+    return 0;
+}
+
+/* ---- grow ------------------------------------------------------------------------ */
+
+int rn_controller_create_partitions(const rn_meta_image_t *img, const char *name, int32_t new_total,
+                                    rn_meta_record_t *out, char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    const rn_meta_topic_t *topic = rn_meta_image_topic(img, name);
+    if (topic == NULL)
+        return fail(err, errlen, RN_EUNKNOWNTOPIC, "unknown topic '%s'", name);
+    int32_t have = topic->npartitions;
+    if (new_total <= have)
+        return fail(err, errlen, RN_EINVALIDPARTITIONS,
+                    "topic %s has %d partition%s; it can only grow", name, (int)have,
+                    have == 1 ? "" : "s");
+    if (new_total > RN_CONTROLLER_MAX_PARTITIONS)
+        return fail(err, errlen, RN_EINVALIDPARTITIONS, "%s: partitions must be 1..%d, got %d",
+                    name, RN_CONTROLLER_MAX_PARTITIONS, (int)new_total);
+    /* The topic's replication factor is its first partition's (creation gives every
+     * partition the same). */
+    int32_t rf = have > 0 ? topic->partitions[0].nreplicas : 1;
+    size_t n;
+    int32_t *brokers = live_brokers(img, &n);
+    if (rf < 1 || (size_t)rf > n) {
+        rn_free(brokers);
+        return fail(err, errlen, RN_EREPLICATIONFACTOR,
+                    "%s: replication factor %d, but %zu live broker%s", name, (int)rf, n,
+                    n == 1 ? "" : "s");
+    }
+    /* Continue the topic's own round-robin: partition 0's preferred leader marks where
+     * it started, so partition p keeps going to brokers[(start + p) % n] and leaders
+     * stay spread. When that broker is gone (fenced), start where a new topic would. */
+    size_t start = cluster_start(img, n);
+    for (size_t i = 0; have > 0 && i < n; i++)
+        if (brokers[i] == topic->partitions[0].replicas[0])
+            start = i;
+    int32_t np = new_total - have;
+    out->type = RN_MREC_CREATE_PARTITIONS;
+    out->create_partitions.name = rn_strdup(name);
+    memcpy(out->create_partitions.topic_id, topic->id, RN_META_ID_LEN);
+    out->create_partitions.first = have;
+    out->create_partitions.npartitions = np;
+    out->create_partitions.partitions = rn_calloc((size_t)np, sizeof(rn_meta_partition_t));
+    assign_from(brokers, n, start, rf, have, out->create_partitions.partitions, np);
+    rn_free(brokers);
     return 0;
 }

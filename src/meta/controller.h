@@ -22,7 +22,8 @@
 #include "meta/image.h"
 #include "meta/records.h"
 
-/* Most partitions one CreateTopic may ask for (bounds one Raft entry's size). */
+/* Most partitions one CreateTopic may ask for, and most a topic may grow to (bounds
+ * one Raft entry's size). */
 #define RN_CONTROLLER_MAX_PARTITIONS 100000
 
 typedef struct rn_topic_spec_s {
@@ -59,6 +60,18 @@ int rn_controller_create_topic(const rn_meta_image_t *img, const rn_topic_spec_t
 /* The DeleteTopic record for name. 0 or RN_EUNKNOWNTOPIC. */
 int rn_controller_delete_topic(const rn_meta_image_t *img, const char *name, rn_meta_record_t *out,
                                char *err, size_t errlen);
+
+/* The CreatePartitions record growing topic name to new_total partitions (owned by
+ * the caller: rn_meta_record_deinit). The new partitions continue the topic's
+ * round-robin over the live brokers (partition p goes where p would have gone at
+ * creation, counted from partition 0's preferred leader), with the topic's
+ * replication factor; leader = first replica, epoch 0, ISR = {leader}.
+ * 0, or RN_EUNKNOWNTOPIC, RN_EINVALIDPARTITIONS (new_total not above the current
+ * count: "topic T has 3 partitions; it can only grow", or over
+ * RN_CONTROLLER_MAX_PARTITIONS), RN_EREPLICATIONFACTOR (fewer live brokers than the
+ * topic's replication factor). */
+int rn_controller_create_partitions(const rn_meta_image_t *img, const char *name, int32_t new_total,
+                                    rn_meta_record_t *out, char *err, size_t errlen);
 
 /* SetTopicConfig records for changes (value NULL: remove the override), all validated
  * before any is built. *out is an rn_malloc'd array of *nout records: deinit each,

@@ -462,6 +462,33 @@ static int apply_set_config(rn_meta_image_t *img, const rn_meta_record_t *rec) {
     return 0;
 }
 
+/* Partitions are only ever appended: the record names where they start (the count it
+ * was built against), so a second growth validated against the same image — a race —
+ * no longer matches and is skipped whole instead of adding twice. */
+static int apply_create_partitions(rn_meta_image_t *img, const rn_meta_record_t *rec) {
+    size_t at;
+    rn_meta_topic_t *topic =
+        find_topic(img, rec->create_partitions.name, rec->create_partitions.topic_id, &at);
+    if (topic == NULL)
+        return RN_EUNKNOWNTOPIC;
+    int32_t n = rec->create_partitions.npartitions;
+    if (rec->create_partitions.first != topic->npartitions || n < 1 ||
+        n > INT32_MAX - topic->npartitions)
+        return RN_EINVALIDPARTITIONS;
+    for (int32_t i = 0; i < n; i++) {
+        const rn_meta_partition_t *p = &rec->create_partitions.partitions[i];
+        if (!partition_ok(p->replicas, p->nreplicas, p->isr, p->nisr, p->leader, p->leader_epoch))
+            return RN_EMALFORMED;
+    }
+    size_t total = (size_t)topic->npartitions + (size_t)n;
+    topic->partitions = rn_realloc(topic->partitions, total * sizeof *topic->partitions);
+    for (int32_t i = 0; i < n; i++)
+        rn_meta_partition_copy(&topic->partitions[topic->npartitions + i],
+                               &rec->create_partitions.partitions[i]);
+    topic->npartitions = (int32_t)total;
+    return 0;
+}
+
 int rn_meta_image_apply(rn_meta_image_t *img, const rn_meta_record_t *rec) {
     switch (rec->type) {
     case RN_MREC_REGISTER_BROKER:
@@ -480,6 +507,8 @@ int rn_meta_image_apply(rn_meta_image_t *img, const rn_meta_record_t *rec) {
         return apply_set_config(img, rec);
     case RN_MREC_SET_CLUSTER_ID:
         return apply_cluster_id(img, rec);
+    case RN_MREC_CREATE_PARTITIONS:
+        return apply_create_partitions(img, rec);
     default:
         return RN_EBADVERSION;
     }

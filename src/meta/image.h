@@ -90,7 +90,9 @@ bool rn_meta_image_equal(const rn_meta_image_t *a, const rn_meta_image_t *b);
 /* Apply one decoded record. 0, or (image unchanged):
  *   RN_ETOPICEXISTS     CreateTopic of an existing name
  *   RN_EUNKNOWNTOPIC    the named topic does not exist, or has another topic id
- *   RN_EINVALIDPARTITIONS  PartitionChange of a partition the topic does not have
+ *   RN_EINVALIDPARTITIONS  PartitionChange of a partition the topic does not have;
+ *                       CreatePartitions that adds none or does not start at the
+ *                       topic's current count
  *   RN_EUNKNOWNBROKER   Fence/Unfence of an unregistered broker
  *   RN_EMALFORMED       the record's content is inconsistent (a leader that is not a
  *                       replica, an ISR member that is not a replica, duplicates,

@@ -94,22 +94,34 @@ static void get_id(rn_reader_t *rd, uint8_t id[RN_META_ID_LEN]) {
 
 /* ---- encode ---------------------------------------------------------------------- */
 
-static void encode_create_topic(const rn_meta_record_t *rec, rn_writer_t *wr) {
-    put_string(wr, rec->create_topic.name);
-    rn_writer_bytes(wr, rec->create_topic.topic_id, RN_META_ID_LEN);
-    rn_writer_i32(wr, rec->create_topic.npartitions);
-    for (int32_t i = 0; i < rec->create_topic.npartitions; i++) {
-        const rn_meta_partition_t *part = &rec->create_topic.partitions[i];
+/* npartitions i32 | npartitions × (replicas | leader | leader_epoch | isr) */
+static void put_partitions(rn_writer_t *wr, const rn_meta_partition_t *parts, int32_t n) {
+    rn_writer_i32(wr, n);
+    for (int32_t i = 0; i < n; i++) {
+        const rn_meta_partition_t *part = &parts[i];
         put_i32array(wr, part->replicas, part->nreplicas);
         rn_writer_i32(wr, part->leader);
         rn_writer_i32(wr, part->leader_epoch);
         put_i32array(wr, part->isr, part->nisr);
     }
+}
+
+static void encode_create_topic(const rn_meta_record_t *rec, rn_writer_t *wr) {
+    put_string(wr, rec->create_topic.name);
+    rn_writer_bytes(wr, rec->create_topic.topic_id, RN_META_ID_LEN);
+    put_partitions(wr, rec->create_topic.partitions, rec->create_topic.npartitions);
     rn_writer_i32(wr, rec->create_topic.nconfigs);
     for (int32_t i = 0; i < rec->create_topic.nconfigs; i++) {
         put_string(wr, rec->create_topic.configs[i].key);
         put_string(wr, rec->create_topic.configs[i].value);
     }
+}
+
+static void encode_create_partitions(const rn_meta_record_t *rec, rn_writer_t *wr) {
+    put_string(wr, rec->create_partitions.name);
+    rn_writer_bytes(wr, rec->create_partitions.topic_id, RN_META_ID_LEN);
+    rn_writer_i32(wr, rec->create_partitions.first);
+    put_partitions(wr, rec->create_partitions.partitions, rec->create_partitions.npartitions);
 }
 
 void rn_meta_record_encode(const rn_meta_record_t *rec, rn_writer_t *wr) {
@@ -149,6 +161,9 @@ void rn_meta_record_encode(const rn_meta_record_t *rec, rn_writer_t *wr) {
     case RN_MREC_SET_CLUSTER_ID:
         rn_writer_bytes(wr, rec->cluster_id.id, RN_META_ID_LEN);
         break;
+    case RN_MREC_CREATE_PARTITIONS:
+        encode_create_partitions(rec, wr);
+        break;
     default:
         assert(!"unknown metadata record type");
     }
@@ -161,21 +176,28 @@ void rn_meta_record_encode(const rn_meta_record_t *rec, rn_writer_t *wr) {
 /* Smallest encoded config: two empty strings. */
 #define CONFIG_MIN_SIZE 4
 
-static void decode_create_topic(rn_reader_t *rd, rn_meta_record_t *rec) {
-    rec->create_topic.name = get_string(rd, false);
-    get_id(rd, rec->create_topic.topic_id);
+/* The inverse of put_partitions: *parts (never NULL after a good count) and *n. */
+static void get_partitions(rn_reader_t *rd, rn_meta_partition_t **parts, int32_t *n) {
     int32_t np = get_count(rd, PARTITION_MIN_SIZE);
     if (rd->err)
         return;
-    rec->create_topic.partitions = rn_calloc((size_t)np + 1, sizeof(rn_meta_partition_t));
-    rec->create_topic.npartitions = np;
+    *parts = rn_calloc((size_t)np + 1, sizeof(rn_meta_partition_t));
+    *n = np;
     for (int32_t i = 0; i < np && !rd->err; i++) {
-        rn_meta_partition_t *part = &rec->create_topic.partitions[i];
+        rn_meta_partition_t *part = &(*parts)[i];
         part->replicas = get_i32array(rd, &part->nreplicas);
         part->leader = rn_reader_i32(rd);
         part->leader_epoch = rn_reader_i32(rd);
         part->isr = get_i32array(rd, &part->nisr);
     }
+}
+
+static void decode_create_topic(rn_reader_t *rd, rn_meta_record_t *rec) {
+    rec->create_topic.name = get_string(rd, false);
+    get_id(rd, rec->create_topic.topic_id);
+    get_partitions(rd, &rec->create_topic.partitions, &rec->create_topic.npartitions);
+    if (rd->err)
+        return;
     int32_t nc = get_count(rd, CONFIG_MIN_SIZE);
     if (rd->err)
         return;
@@ -221,6 +243,12 @@ static void decode_fields(rn_reader_t *rd, rn_meta_record_t *rec) {
         break;
     case RN_MREC_SET_CLUSTER_ID:
         get_id(rd, rec->cluster_id.id);
+        break;
+    case RN_MREC_CREATE_PARTITIONS:
+        rec->create_partitions.name = get_string(rd, false);
+        get_id(rd, rec->create_partitions.topic_id);
+        rec->create_partitions.first = rn_reader_i32(rd);
+        get_partitions(rd, &rec->create_partitions.partitions, &rec->create_partitions.npartitions);
         break;
     default:
         rn_reader_fail(rd, RN_EBADVERSION);
@@ -277,6 +305,13 @@ void rn_meta_record_deinit(rn_meta_record_t *rec) {
         rn_free(rec->set_config.key);
         rn_free(rec->set_config.value);
         break;
+    case RN_MREC_CREATE_PARTITIONS:
+        rn_free(rec->create_partitions.name);
+        for (int32_t i = 0;
+             rec->create_partitions.partitions && i < rec->create_partitions.npartitions; i++)
+            rn_meta_partition_deinit(&rec->create_partitions.partitions[i]);
+        rn_free(rec->create_partitions.partitions);
+        break;
     default:
         break;
     }
@@ -327,6 +362,15 @@ void rn_meta_record_copy(rn_meta_record_t *dst, const rn_meta_record_t *src) {
         dst->set_config.key = dup_or_null(src->set_config.key);
         dst->set_config.value = dup_or_null(src->set_config.value);
         break;
+    case RN_MREC_CREATE_PARTITIONS: {
+        int32_t np = src->create_partitions.npartitions;
+        dst->create_partitions.name = dup_or_null(src->create_partitions.name);
+        dst->create_partitions.partitions = rn_calloc((size_t)np + 1, sizeof(rn_meta_partition_t));
+        for (int32_t i = 0; i < np; i++)
+            rn_meta_partition_copy(&dst->create_partitions.partitions[i],
+                                   &src->create_partitions.partitions[i]);
+        break;
+    }
     default:
         break;
     }
@@ -416,6 +460,8 @@ const char *rn_meta_record_type_name(int type) {
         return "SetTopicConfig";
     case RN_MREC_SET_CLUSTER_ID:
         return "SetClusterId";
+    case RN_MREC_CREATE_PARTITIONS:
+        return "CreatePartitions";
     default:
         return "Unknown";
     }

@@ -23,6 +23,11 @@
  *                           leader_epoch i32 | isr i32array
  *   7 SetTopicConfig v0   name string | key string | value nstring (null = remove)
  *   8 SetClusterId v0     cluster_id id
+ *   9 CreatePartitions v0 name string | topic_id id | first i32 | npartitions i32 |
+ *                           npartitions × (replicas i32array | leader i32 |
+ *                                          leader_epoch i32 | isr i32array)
+ *                         (partitions first, first+1, ... appended to the topic;
+ *                          first must be the topic's current count)
  *
  * A Raft entry carries a batch of records, each length-prefixed so that a broker can
  * skip a record it does not know and still read the rest:
@@ -60,6 +65,7 @@ typedef enum {
     RN_MREC_PARTITION_CHANGE = 6,
     RN_MREC_SET_TOPIC_CONFIG = 7,
     RN_MREC_SET_CLUSTER_ID = 8,
+    RN_MREC_CREATE_PARTITIONS = 9,
 } rn_meta_record_type_t;
 
 #define RN_MREC_ENTRY_MAGIC  0x4d
@@ -107,6 +113,13 @@ typedef struct rn_meta_record_s {
         struct {
             uint8_t id[RN_META_ID_LEN];
         } cluster_id;
+        struct {
+            char *name;
+            uint8_t topic_id[RN_META_ID_LEN];
+            int32_t first;                   /* index of the first new partition: the old count */
+            rn_meta_partition_t *partitions; /* the new ones, first.. */
+            int32_t npartitions;
+        } create_partitions;
     };
 } rn_meta_record_t;
 

@@ -24,7 +24,7 @@
  *    20  DeleteTopics      0..0
  *    32  DescribeConfigs   0..0
  *    33  AlterConfigs      0..0
- *    37  CreatePartitions  reserved
+ *    37  CreatePartitions  0..0
  *    55  DescribeQuorum    0..0
  *    56  AlterPartition    reserved
  *    60  DescribeCluster   reserved
@@ -60,7 +60,7 @@
     X(DELETE_TOPICS, 20, "DeleteTopics", 0, 0)                                                     \
     X(DESCRIBE_CONFIGS, 32, "DescribeConfigs", 0, 0)                                               \
     X(ALTER_CONFIGS, 33, "AlterConfigs", 0, 0)                                                     \
-    X(CREATE_PARTITIONS, 37, "CreatePartitions", -1, -1)                                           \
+    X(CREATE_PARTITIONS, 37, "CreatePartitions", 0, 0)                                             \
     X(DESCRIBE_QUORUM, 55, "DescribeQuorum", 0, 0)                                                 \
     X(ALTER_PARTITION, 56, "AlterPartition", -1, -1)                                               \
     X(DESCRIBE_CLUSTER, 60, "DescribeCluster", -1, -1)                                             \

@@ -9,7 +9,8 @@
  *        Isr: 1<TAB>LogStartOffset: 0<TAB>HighWatermark: 812<TAB>LogEndOffset: 812
  *
  * (the partition line is one line). Partitions only grow: alter refuses a count that
- * is not larger than the current one before changing anything.
+ * is not larger than the current one before changing anything, applies --config
+ * changes next, and grows last (CreatePartitions).
  */
 #include <stdint.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static const char usage_alter[] =
     "[--delete-config K]...\n"
     "Change a topic without a restart.\n"
     "  --partitions N      grow to N partitions (never shrinks: a smaller or equal N\n"
-    "                      exits 1; growing is not supported yet)\n"
+    "                      exits 1); applied after any --config changes\n"
     "  --config K=V        set a topic config override; repeatable\n"
     "  --delete-config K   remove an override (the broker default applies); repeatable\n";
 
@@ -176,8 +177,7 @@ static int topic_describe(const rn_cli_ctx_t *ctx, int argc, char **argv) {
     return r == 0 ? RN_CLI_EXIT_OK : rn_cli_fail(ctx, r, err, what);
 }
 
-/* alter --partitions: refused when not larger; growing needs an API the client lacks
- * yet (CreatePartitions), so a larger count is refused too, before any change. */
+/* alter --partitions, step 1 (changes nothing): refused when not larger. */
 static int check_partitions(const rn_cli_ctx_t *ctx, rn_admin_t *a, const char *name,
                             int64_t wanted) {
     rn_topic_info_t *t = NULL;
@@ -195,10 +195,16 @@ static int check_partitions(const rn_cli_ctx_t *ctx, rn_admin_t *a, const char *
                      name, (long long)wanted, have);
         return RN_CLI_EXIT_FAIL;
     }
-    rn_cli_error("topic alter '%s': --partitions %lld: growing partitions is not supported "
-                 "yet (the topic keeps %d)",
-                 name, (long long)wanted, have);
-    return RN_CLI_EXIT_FAIL;
+    return -1;
+}
+
+/* alter --partitions, step 3: grow (the controller re-checks the count). */
+static int grow_partitions(const rn_cli_ctx_t *ctx, rn_admin_t *a, const char *name,
+                           int64_t wanted) {
+    char err[RN_CLI_ERRLEN] = "", what[300];
+    int r = rn_admin_create_partitions(a, name, (int32_t)wanted, err, sizeof(err));
+    snprintf(what, sizeof(what), "topic alter '%s'", name);
+    return r == 0 ? RN_CLI_EXIT_OK : rn_cli_fail(ctx, r, err, what);
 }
 
 static int alter_configs(const rn_cli_ctx_t *ctx, rn_admin_t *a, const char *name,
@@ -230,10 +236,18 @@ static int topic_alter(const rn_cli_ctx_t *ctx, int argc, char **argv) {
     rn_admin_t *a = rc < 0 ? rn_cli_admin_new(ctx) : NULL;
     if (rc < 0 && !a)
         rc = RN_CLI_EXIT_FAIL;
+    /* Order: check the count (changes nothing), then the configs (all or nothing, so
+     * a bad --config leaves the topic as it was), then grow. */
     if (rc < 0 && partitions >= 0)
         rc = check_partitions(ctx, a, name, partitions);
+    if (rc < 0 && set.n + del.n > 0) {
+        int cr = alter_configs(ctx, a, name, &set, &del);
+        rc = cr == RN_CLI_EXIT_OK ? -1 : cr;
+    }
+    if (rc < 0 && partitions >= 0)
+        rc = grow_partitions(ctx, a, name, partitions);
     if (rc < 0)
-        rc = alter_configs(ctx, a, name, &set, &del);
+        rc = RN_CLI_EXIT_OK;
     rn_admin_free(a);
     rn_cli_kvs_free(&set);
     rn_cli_kvs_free(&del);

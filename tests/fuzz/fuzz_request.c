@@ -32,6 +32,7 @@
 #include "proto/api.h"
 #include "proto/api_broker_heartbeat.h"
 #include "proto/api_configs.h"
+#include "proto/api_create_partitions.h"
 #include "proto/api_describe_quorum.h"
 #include "proto/api_fetch.h"
 #include "proto/api_list_offsets.h"
@@ -88,6 +89,8 @@ CODEC(describe_configs_request);
 CODEC(describe_configs_response);
 CODEC(alter_configs_request);
 CODEC(alter_configs_response);
+CODEC(create_partitions_request);
+CODEC(create_partitions_response);
 CODEC(describe_quorum_request);
 CODEC(describe_quorum_response);
 CODEC(broker_heartbeat_request);
@@ -106,6 +109,7 @@ static const struct {
     {RN_API_DELETE_TOPICS, &delete_topics_request_codec, &delete_topics_response_codec},
     {RN_API_DESCRIBE_CONFIGS, &describe_configs_request_codec, &describe_configs_response_codec},
     {RN_API_ALTER_CONFIGS, &alter_configs_request_codec, &alter_configs_response_codec},
+    {RN_API_CREATE_PARTITIONS, &create_partitions_request_codec, &create_partitions_response_codec},
     {RN_API_DESCRIBE_QUORUM, &describe_quorum_request_codec, &describe_quorum_response_codec},
     {RN_API_BROKER_HEARTBEAT, &broker_heartbeat_request_codec, &broker_heartbeat_response_codec},
 };

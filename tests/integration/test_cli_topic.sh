@@ -55,7 +55,7 @@ for bad in 'bad/name' 'bad name' 'bad*' '.' '..' 'naïve'; do
 done
 expect_rc 0 "$RUNNEL" topic create "$(printf 'y%.0s' $(seq 1 249))" --partitions 1
 
-# alter: configs change in place; partitions never shrink; growth not supported yet
+# alter: configs change in place; partitions never shrink (growth: below)
 expect_rc 0 "$RUNNEL" topic alter orders --config retention.ms=5000
 expect_rc 0 "$RUNNEL" topic describe orders
 head -n 1 "$OUT" | grep -q "Configs: retention.ms=5000$" || fail "alter: $(head -n 1 "$OUT")"
@@ -66,13 +66,46 @@ expect_rc 1 "$RUNNEL" topic alter orders --partitions 2 --config retention.ms=7
 expect_err_line orders "--partitions 2" "can only grow"
 expect_rc 1 "$RUNNEL" topic alter orders --partitions 3
 expect_err_line "can only grow"
-expect_rc 1 "$RUNNEL" topic alter orders --partitions 4
-expect_err_line "not supported yet"
 expect_rc 0 "$RUNNEL" topic describe orders
 head -n 1 "$OUT" | grep -q "PartitionCount: 3${T}.*Configs: $" || fail "refused alter changed the topic"
 expect_rc 2 "$RUNNEL" topic alter orders
 expect_rc 1 "$RUNNEL" topic alter orders --config no.such.key=1
 expect_rc 1 "$RUNNEL" topic alter nosuchtopic --config retention.ms=1
+expect_err_line nosuchtopic
+
+# grow: new partitions get logs, offsets, produce and consume; never shrink
+expect_rc 0 "$RUNNEL" topic create grow --partitions 2
+printf 'a\nb\n' >"$TMP/two"
+run_in "$TMP/two" "$RUNNEL" produce grow --partition 1 --acks all
+[[ $RC == 0 ]] || fail "produce before growth: rc $RC"
+expect_rc 0 "$RUNNEL" topic alter grow --partitions 4
+expect_rc 0 "$RUNNEL" topic describe grow
+[[ $(wc -l <"$OUT") == 5 ]] || fail "grown describe: expected 5 lines: $(cat "$OUT")"
+head -n 1 "$OUT" | grep -q "PartitionCount: 4${T}" || fail "grown header: $(head -n 1 "$OUT")"
+grep -q "Partition: 1${T}.*HighWatermark: 2${T}LogEndOffset: 2$" "$OUT" ||
+    fail "growth lost partition 1's records: $(cat "$OUT")"
+for p in 2 3; do
+    grep -q "Partition: ${p}${T}Leader: 1${T}.*LogStartOffset: 0${T}HighWatermark: 0${T}LogEndOffset: 0$" \
+        "$OUT" || fail "new partition $p: $(cat "$OUT")"
+done
+printf 'on-three\n' >"$TMP/one"
+run_in "$TMP/one" "$RUNNEL" produce grow --partition 3 --acks all
+[[ $RC == 0 ]] || fail "produce to a new partition: rc $RC"
+expect_rc 0 "$RUNNEL" consume grow --partition 3 --from-beginning --max-messages 1 --timeout-ms 5000
+[[ $(cat "$OUT") == on-three ]] || fail "consume new partition: $(cat "$OUT")"
+expect_rc 1 "$RUNNEL" topic alter grow --partitions 3
+expect_err_line grow "--partitions 3" "can only grow"
+expect_rc 1 "$RUNNEL" topic alter grow --partitions 4
+expect_err_line "can only grow"
+# --config changes go first, all or nothing: a bad one leaves the count alone
+expect_rc 1 "$RUNNEL" topic alter grow --partitions 5 --config no.such.key=1
+expect_rc 0 "$RUNNEL" topic describe grow
+head -n 1 "$OUT" | grep -q "PartitionCount: 4${T}" || fail "refused alter grew: $(head -n 1 "$OUT")"
+expect_rc 0 "$RUNNEL" topic alter grow --partitions 5 --config retention.ms=60000
+expect_rc 0 "$RUNNEL" topic describe grow
+head -n 1 "$OUT" | grep -q "PartitionCount: 5${T}.*Configs: retention.ms=60000$" ||
+    fail "alter --partitions --config: $(head -n 1 "$OUT")"
+expect_rc 1 "$RUNNEL" topic alter nosuchtopic --partitions 9
 expect_err_line nosuchtopic
 
 # cluster status

@@ -8,6 +8,7 @@
 
 #include "broker/dispatch.h"
 #include "proto/api.h"
+#include "proto/api_create_partitions.h"
 #include "proto/api_metadata.h"
 #include "proto/api_topics.h"
 #include "proto/api_versions.h"
@@ -16,7 +17,7 @@
 
 static void test_dispatch_table_lists_the_apis_of_this_issue_within_codec_ranges(void **state) {
     (void)state;
-    static const int16_t want[] = {0, 1, 2, 3, 18, 19, 20, 32, 33, 55, 63};
+    static const int16_t want[] = {0, 1, 2, 3, 18, 19, 20, 32, 33, 37, 55, 63};
     int n;
     const rn_dispatch_entry_t *t = rn_dispatch_table(&n);
     assert_int_equal(n, (int)(sizeof want / sizeof want[0]));
@@ -91,6 +92,17 @@ static void test_dispatch_error_bodies_decode_with_empty_arrays(void **state) {
     assert_int_equal(ct.error_code, RN_WIRE_NOT_CONTROLLER);
     assert_int_equal(ct.n_topics, 0);
     rn_create_topics_response_deinit(&ct);
+    rn_writer_deinit(&wr);
+
+    rn_writer_init(&wr, 0);
+    assert_int_equal(
+        rn_dispatch_lookup(RN_API_CREATE_PARTITIONS)->encode_error(&wr, 0, RN_WIRE_NOT_CONTROLLER),
+        0);
+    rn_create_partitions_response_t cp;
+    assert_int_equal(rn_create_partitions_response_decode(wr.buf, wr.len, 0, &cp), 0);
+    assert_int_equal(cp.error_code, RN_WIRE_NOT_CONTROLLER);
+    assert_int_equal(cp.n_results, 0);
+    rn_create_partitions_response_deinit(&cp);
     rn_writer_deinit(&wr);
 }
 

@@ -56,6 +56,30 @@ static inline rn_meta_record_t mt_create(const char *name, uint8_t seed, int32_t
     return rec;
 }
 
+/* Grow topic name (id seed) by n partitions starting at first, placed as mt_create
+ * would place partitions first.. (replicas 1..rf shifted by the index). */
+static inline rn_meta_record_t mt_grow(const char *name, uint8_t seed, int32_t first, int32_t n,
+                                       int32_t rf) {
+    rn_meta_record_t rec = {.type = RN_MREC_CREATE_PARTITIONS};
+    rec.create_partitions.name = rn_strdup(name);
+    mt_id(rec.create_partitions.topic_id, seed);
+    rec.create_partitions.first = first;
+    rec.create_partitions.npartitions = n;
+    rec.create_partitions.partitions = rn_calloc((size_t)n + 1, sizeof(rn_meta_partition_t));
+    for (int32_t i = 0; i < n; i++) {
+        rn_meta_partition_t *part = &rec.create_partitions.partitions[i];
+        part->nreplicas = rf;
+        part->nisr = 1;
+        part->replicas = rn_malloc((size_t)rf * sizeof(int32_t));
+        part->isr = rn_malloc(sizeof(int32_t));
+        for (int32_t j = 0; j < rf; j++)
+            part->replicas[j] = 1 + (first + i + j) % rf;
+        part->leader = part->isr[0] = part->replicas[0];
+        part->leader_epoch = 0;
+    }
+    return rec;
+}
+
 static inline rn_meta_record_t mt_delete(const char *name, uint8_t seed) {
     rn_meta_record_t rec = {.type = RN_MREC_DELETE_TOPIC};
     rec.delete_topic.name = rn_strdup(name);

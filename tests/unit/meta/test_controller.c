@@ -231,6 +231,81 @@ static void test_controller_delete(void **s) {
     rn_meta_image_free(img);
 }
 
+static void test_controller_grows_partitions_continuing_the_round_robin(void **s) {
+    (void)s;
+    rn_meta_image_t *img = brokers(3);
+    rn_meta_record_t rec;
+    assert_int_equal(create(img, "other", 1, 1, &rec), 0); /* moves orders' start */
+    assert_int_equal(rn_meta_image_apply(img, &rec), 0);
+    rn_meta_record_deinit(&rec);
+    assert_int_equal(create(img, "orders", 2, 2, &rec), 0);
+    assert_int_equal(rn_meta_image_apply(img, &rec), 0);
+    rn_meta_record_deinit(&rec);
+
+    char err[256] = "";
+    assert_int_equal(rn_controller_create_partitions(img, "orders", 6, &rec, err, sizeof err), 0);
+    assert_int_equal(rec.type, RN_MREC_CREATE_PARTITIONS);
+    assert_string_equal(rec.create_partitions.name, "orders");
+    assert_memory_equal(rec.create_partitions.topic_id, rn_meta_image_topic(img, "orders")->id,
+                        RN_META_ID_LEN);
+    assert_int_equal(rec.create_partitions.first, 2);
+    assert_int_equal(rec.create_partitions.npartitions, 4);
+    for (int i = 0; i < 4; i++) {
+        const rn_meta_partition_t *part = &rec.create_partitions.partitions[i];
+        assert_int_equal(part->nreplicas, 2);
+        assert_int_not_equal(part->replicas[0], part->replicas[1]);
+        assert_int_equal(part->leader, part->replicas[0]);
+        assert_int_equal(part->nisr, 1);
+        assert_int_equal(part->isr[0], part->leader);
+        assert_int_equal(part->leader_epoch, 0);
+    }
+    assert_int_equal(rn_meta_image_apply(img, &rec), 0);
+    rn_meta_record_deinit(&rec);
+    /* Partition p is led where creation would have put it: consecutive partitions on
+     * consecutive brokers, so 6 partitions on 3 brokers give each broker two. */
+    const rn_meta_topic_t *t = rn_meta_image_topic(img, "orders");
+    assert_int_equal(t->npartitions, 6);
+    int led[4] = {0};
+    for (int p = 0; p < 6; p++) {
+        led[t->partitions[p].leader]++;
+        if (p > 0)
+            assert_int_equal(t->partitions[p].leader, t->partitions[p - 1].leader % 3 + 1);
+    }
+    assert_int_equal(led[1], 2);
+    assert_int_equal(led[2], 2);
+    assert_int_equal(led[3], 2);
+
+    /* Never shrinks, never stays. */
+    assert_int_equal(rn_controller_create_partitions(img, "orders", 6, &rec, err, sizeof err),
+                     RN_EINVALIDPARTITIONS);
+    assert_string_equal(err, "topic orders has 6 partitions; it can only grow");
+    assert_int_equal(rec.type, 0);
+    assert_int_equal(rn_controller_create_partitions(img, "orders", 3, &rec, err, sizeof err),
+                     RN_EINVALIDPARTITIONS);
+    assert_int_equal(rn_controller_create_partitions(img, "orders", -1, &rec, err, sizeof err),
+                     RN_EINVALIDPARTITIONS);
+    assert_int_equal(rn_controller_create_partitions(
+                         img, "orders", RN_CONTROLLER_MAX_PARTITIONS + 1, &rec, err, sizeof err),
+                     RN_EINVALIDPARTITIONS);
+    assert_non_null(strstr(err, "100000"));
+    assert_int_equal(rn_controller_create_partitions(img, "nope", 2, &rec, err, sizeof err),
+                     RN_EUNKNOWNTOPIC);
+    assert_non_null(strstr(err, "'nope'"));
+
+    /* Fenced brokers get nothing; too few live brokers for the topic's factor is refused. */
+    assert_int_equal(mt_apply(img, mt_fence(t->partitions[0].leader, true)), 0);
+    assert_int_equal(rn_controller_create_partitions(img, "orders", 8, &rec, err, sizeof err), 0);
+    int32_t fenced = rn_meta_image_topic(img, "orders")->partitions[0].leader;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            assert_int_not_equal(rec.create_partitions.partitions[i].replicas[j], fenced);
+    rn_meta_record_deinit(&rec);
+    assert_int_equal(mt_apply(img, mt_fence(fenced % 3 + 1, true)), 0);
+    assert_int_equal(rn_controller_create_partitions(img, "orders", 8, &rec, err, sizeof err),
+                     RN_EREPLICATIONFACTOR);
+    rn_meta_image_free(img);
+}
+
 /* Apply n records in order, asserting each applies, then free them. */
 static void apply_all(rn_meta_image_t *img, rn_meta_record_t *recs, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -348,6 +423,7 @@ int main(void) {
         cmocka_unit_test(test_controller_configs_are_validated),
         cmocka_unit_test(test_controller_create_with_configs_and_alter),
         cmocka_unit_test(test_controller_delete),
+        cmocka_unit_test(test_controller_grows_partitions_continuing_the_round_robin),
         cmocka_unit_test(test_controller_fencing_the_only_isr_member_takes_its_partition_offline),
         cmocka_unit_test(test_controller_fencing_moves_leadership_to_the_next_live_isr_member),
         cmocka_unit_test(test_controller_unclean_election_picks_a_live_replica),

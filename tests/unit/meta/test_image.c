@@ -139,6 +139,56 @@ static void test_image_create_with_inconsistent_partitions_is_refused(void **sta
     rn_meta_image_free(img);
 }
 
+static void test_image_create_partitions_appends_and_refuses_what_cannot_apply(void **state) {
+    (void)state;
+    rn_meta_image_t *img = three_brokers();
+    assert_int_equal(mt_apply(img, mt_create("orders", 1, 2, 2)), 0);
+    rn_meta_image_t *before = rn_meta_image_copy(img);
+    /* Refused, image unchanged: unknown name, other id, not at the current count
+     * (a stale or duplicated growth), nothing added, an inconsistent partition. */
+    assert_int_equal(mt_apply(img, mt_grow("nope", 1, 2, 1, 2)), RN_EUNKNOWNTOPIC);
+    assert_int_equal(mt_apply(img, mt_grow("orders", 9, 2, 1, 2)), RN_EUNKNOWNTOPIC);
+    assert_int_equal(mt_apply(img, mt_grow("orders", 1, 1, 1, 2)), RN_EINVALIDPARTITIONS);
+    assert_int_equal(mt_apply(img, mt_grow("orders", 1, 3, 1, 2)), RN_EINVALIDPARTITIONS);
+    assert_int_equal(mt_apply(img, mt_grow("orders", 1, 2, 0, 2)), RN_EINVALIDPARTITIONS);
+    rn_meta_record_t rec = mt_grow("orders", 1, 2, 2, 2);
+    rec.create_partitions.partitions[1].leader = 9; /* not a replica */
+    assert_int_equal(rn_meta_image_apply(img, &rec), RN_EMALFORMED);
+    rn_meta_record_deinit(&rec);
+    rec = mt_grow("orders", 1, 2, 1, 2);
+    rec.create_partitions.partitions[0].replicas[1] =
+        rec.create_partitions.partitions[0].replicas[0];
+    assert_int_equal(rn_meta_image_apply(img, &rec), RN_EMALFORMED); /* duplicate replica */
+    rn_meta_record_deinit(&rec);
+    rec = mt_grow("orders", 1, 2, 1, 2);
+    rec.create_partitions.npartitions = -1; /* as no decoder yields; must not crash */
+    assert_int_equal(rn_meta_image_apply(img, &rec), RN_EINVALIDPARTITIONS);
+    rec.create_partitions.npartitions = 1;
+    rn_meta_record_deinit(&rec);
+    assert_true(rn_meta_image_equal(img, before));
+
+    /* Applied: partitions 2..4 appended, the old ones untouched. */
+    assert_int_equal(mt_apply(img, mt_grow("orders", 1, 2, 3, 2)), 0);
+    const rn_meta_topic_t *t = rn_meta_image_topic(img, "orders");
+    assert_int_equal(t->npartitions, 5);
+    assert_int_equal(t->partitions[0].leader, before->topics[0]->partitions[0].leader);
+    assert_int_equal(t->partitions[1].nisr, 2);
+    assert_int_equal(t->partitions[4].nreplicas, 2);
+    assert_int_equal(t->partitions[4].leader, 1); /* 1 + (4 % 2) */
+    assert_int_equal(t->partitions[4].nisr, 1);
+    assert_int_equal(t->partitions[4].leader_epoch, 0);
+    assert_false(rn_meta_image_equal(img, before));
+    /* The same record again (a race) no longer starts at the count: skipped. */
+    assert_int_equal(mt_apply(img, mt_grow("orders", 1, 2, 3, 2)), RN_EINVALIDPARTITIONS);
+    assert_int_equal(rn_meta_image_topic(img, "orders")->npartitions, 5);
+    /* A copy carries the grown topic. */
+    rn_meta_image_t *c = rn_meta_image_copy(img);
+    assert_true(rn_meta_image_equal(c, img));
+    rn_meta_image_free(c);
+    rn_meta_image_free(before);
+    rn_meta_image_free(img);
+}
+
 static void test_image_thousands_of_topics_stay_sorted_and_found(void **state) {
     (void)state;
     rn_meta_image_t *img = rn_meta_image_new();
@@ -189,6 +239,7 @@ int main(void) {
         cmocka_unit_test(test_image_create_change_config_delete),
         cmocka_unit_test(test_image_rejected_records_leave_it_unchanged),
         cmocka_unit_test(test_image_create_with_inconsistent_partitions_is_refused),
+        cmocka_unit_test(test_image_create_partitions_appends_and_refuses_what_cannot_apply),
         cmocka_unit_test(test_image_thousands_of_topics_stay_sorted_and_found),
         cmocka_unit_test(test_image_copy_is_deep_and_equal),
     };

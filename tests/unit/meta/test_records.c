@@ -13,7 +13,7 @@
 #include "meta_testutil.h"
 #include "proto/writer.h"
 
-#define NSAMPLES 9
+#define NSAMPLES 10
 
 static void samples(rn_meta_record_t recs[NSAMPLES]) {
     static const int32_t isr[] = {2, 3};
@@ -26,6 +26,7 @@ static void samples(rn_meta_record_t recs[NSAMPLES]) {
     recs[6] = mt_config("orders", "retention.ms", "60000");
     recs[7] = mt_config("orders", "retention.ms", NULL);
     recs[8] = mt_cluster(9);
+    recs[9] = mt_grow("orders", 1, 3, 2, 3);
 }
 
 static void free_samples(rn_meta_record_t recs[NSAMPLES]) {
@@ -76,6 +77,21 @@ static void test_records_decoded_fields_match(void **state) {
     assert_int_equal(out.create_topic.partitions[1].leader, 2);
     assert_string_equal(out.create_topic.configs[0].key, "retention.ms");
     assert_string_equal(out.create_topic.configs[0].value, "1000");
+    rn_meta_record_deinit(&out);
+    rn_free(buf);
+
+    buf = encode(&recs[9], &len);
+    assert_int_equal(rn_meta_record_decode(buf, len, &out), 0);
+    assert_int_equal(out.type, RN_MREC_CREATE_PARTITIONS);
+    assert_string_equal(out.create_partitions.name, "orders");
+    assert_memory_equal(out.create_partitions.topic_id, recs[9].create_partitions.topic_id, 16);
+    assert_int_equal(out.create_partitions.first, 3);
+    assert_int_equal(out.create_partitions.npartitions, 2);
+    assert_int_equal(out.create_partitions.partitions[1].nreplicas, 3);
+    assert_int_equal(out.create_partitions.partitions[1].replicas[0], 2); /* (3+1) % 3 + 1 */
+    assert_int_equal(out.create_partitions.partitions[1].leader, 2);
+    assert_int_equal(out.create_partitions.partitions[1].nisr, 1);
+    assert_string_equal(rn_meta_record_type_name(out.type), "CreatePartitions");
     rn_meta_record_deinit(&out);
     rn_free(buf);
 
@@ -150,6 +166,15 @@ static void test_records_hostile_counts_are_malformed(void **state) {
     uint8_t neg[2 + 2 + 3 + 16 + 12 + 4] = {0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 't'};
     memset(neg + 35, 0xff, 4);
     assert_int_equal(rn_meta_record_decode(neg, sizeof neg, &out), RN_EMALFORMED);
+    /* CreatePartitions "t", id, first 1, npartitions = 0x7fffffff with nothing behind. */
+    uint8_t grow[2 + 2 + 3 + 16 + 4 + 4] = {0x00, 0x09, 0x00, 0x00, 0x00, 0x01, 't'};
+    memset(grow + 23, 0, 3);
+    grow[26] = 1;
+    grow[27] = 0x7f;
+    memset(grow + 28, 0xff, 3);
+    assert_int_equal(rn_meta_record_decode(grow, sizeof grow, &out), RN_EMALFORMED);
+    grow[27] = 0xff; /* negative */
+    assert_int_equal(rn_meta_record_decode(grow, sizeof grow, &out), RN_EMALFORMED);
 }
 
 static void test_records_bad_strings_are_malformed(void **state) {

@@ -27,6 +27,8 @@ static rn_meta_image_t *sample_image(void) {
     assert_int_equal(mt_apply(img, mt_change("orders", 1, 1, 2, 5, isr, 1)), 0);
     assert_int_equal(mt_apply(img, mt_config("orders", "partitioner", "hash")), 0);
     assert_int_equal(mt_apply(img, mt_config("audit", "retention.ms", NULL)), 0);
+    /* A grown topic: the snapshot's CreateTopic carries all its partitions. */
+    assert_int_equal(mt_apply(img, mt_grow("audit", 2, 1, 2, 1)), 0);
     return img;
 }
 
@@ -41,6 +43,7 @@ static void test_snapshot_round_trip_equals_original(void **state) {
     assert_true(rn_meta_image_equal(img, back));
     assert_int_equal(rn_meta_image_topic(back, "orders")->partitions[1].leader_epoch, 5);
     assert_true(rn_meta_image_broker(back, 2)->fenced);
+    assert_int_equal(rn_meta_image_topic(back, "audit")->npartitions, 3);
     /* Encoding is deterministic. */
     rn_writer_t wr2;
     rn_writer_init(&wr2, 0);

@@ -23,6 +23,7 @@ static void test_api_keys_are_kafkas_numbers(void **state) {
     assert_int_equal(RN_API_DELETE_TOPICS, 20);
     assert_int_equal(RN_API_DESCRIBE_CONFIGS, 32);
     assert_int_equal(RN_API_ALTER_CONFIGS, 33);
+    assert_int_equal(RN_API_CREATE_PARTITIONS, 37);
     assert_int_equal(RN_API_ALTER_PARTITION, 56);
     assert_int_equal(RN_API_BROKER_HEARTBEAT, 63);
 }
@@ -31,6 +32,8 @@ static void test_api_versions_are_checked(void **state) {
     (void)state;
     assert_int_equal(rn_api_check_version(RN_API_PRODUCE, 0), 0);
     assert_int_equal(rn_api_check_version(RN_API_API_VERSIONS, 0), 0);
+    assert_int_equal(rn_api_check_version(RN_API_CREATE_PARTITIONS, 0), 0);
+    assert_int_equal(rn_api_check_version(RN_API_CREATE_PARTITIONS, 1), RN_EBADVERSION);
     assert_int_equal(rn_api_check_version(RN_API_PRODUCE, 1), RN_EBADVERSION);
     assert_int_equal(rn_api_check_version(RN_API_PRODUCE, -1), RN_EBADVERSION);
     assert_int_equal(rn_api_check_version(RN_API_JOIN_GROUP, 0), RN_EBADVERSION); /* reserved */
@@ -52,7 +55,7 @@ static void test_api_table_is_sorted_and_unique(void **state) {
         assert_true(t[i].min_version <= t[i].max_version);
         with_codec += t[i].min_version >= 0;
     }
-    assert_int_equal(with_codec, 11);
+    assert_int_equal(with_codec, 12);
 }
 
 int main(void) {
