@@ -421,6 +421,23 @@ class Cluster:
     def bootstrap(self):
         return ",".join(b.addr() for b in self.brokers)
 
+    def partitions(self, b, topic):
+        """(index, leader, epoch, replicas, isr) per partition of topic as b serves it,
+        or None when b does not answer or does not know the topic."""
+        m = self.metadata(b, [topic])
+        if m is None or not m["topics"] or m["topics"][0]["error"] != NONE:
+            return None
+        return sorted((p["index"], p["leader"], p["epoch"], tuple(p["replicas"]),
+                       tuple(p["isr"])) for p in m["topics"][0]["partitions"])
+
+    def same_everywhere(self, topic, n=None):
+        """The partitions of topic when every live broker serves the same view (with n
+        partitions, when given), else None."""
+        views = [self.partitions(b, topic) for b in self.brokers if b.alive()]
+        if not views or views[0] is None or any(v != views[0] for v in views):
+            return None
+        return views[0] if n is None or len(views[0]) == n else None
+
     def metadata(self, b, topics=None):
         """b's Metadata v0 answer, or None when it does not answer."""
         try:

@@ -48,20 +48,8 @@ def controller(st):
     return ids[0] if len(ids) == 1 else None
 
 
-def partitions(cl, b, topic):
-    """(leader, epoch, replicas, isr) per partition of topic as broker b serves it."""
-    m = cl.metadata(b, [topic])
-    if m is None or not m["topics"] or m["topics"][0]["error"] != NONE:
-        return None
-    return sorted((p["index"], p["leader"], p["epoch"], tuple(p["replicas"]), tuple(p["isr"]))
-                  for p in m["topics"][0]["partitions"])
 
 
-def same_everywhere(cl, topic):
-    views = [partitions(cl, b, topic) for b in cl.brokers if b.alive()]
-    if views and views[0] is not None and all(v == views[0] for v in views):
-        return views[0]
-    return None
 
 
 def main(runneld):
@@ -87,7 +75,7 @@ def main(runneld):
                          "--partitions", "3", "--replication-factor", "3")
         check_eq(rc, 0, "topic create orders: " + err)
         view = cl.wait("the same metadata for orders from every broker",
-                       lambda: same_everywhere(cl, "orders"))
+                       lambda: cl.same_everywhere("orders"))
         check_eq(sorted(p[1] for p in view), [1, 2, 3], "leaders of orders")
         for p in view:
             check_eq(len(p[3]), 3, "replicas of partition %d" % p[0])
@@ -109,7 +97,7 @@ def main(runneld):
               "fenced after %.1fs, not before the session timeout" % fenced_after)
         view2 = cl.wait("orders' view after fencing",
                         lambda: (lambda v: v if v and v != view else None)(
-                            same_everywhere(cl, "orders")))
+                            cl.same_everywhere("orders")))
         for p in view2:
             if p[0] in led:
                 check_eq((p[1], p[2], p[4]), (-1, 1, (victim.id,)),
@@ -121,7 +109,7 @@ def main(runneld):
         rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "live",
                          "--partitions", "2", "--replication-factor", "2")
         check_eq(rc, 0, "topic create live with a broker down: " + err)
-        cl.wait("live everywhere", lambda: same_everywhere(cl, "live"))
+        cl.wait("live everywhere", lambda: cl.same_everywhere("live"))
         lines = "".join("record-%d\n" % i for i in range(200))
         rc, _, err = cli(runnel, cl.bootstrap(), "produce", "live", "--acks", "all",
                          stdin=lines)
@@ -137,7 +125,7 @@ def main(runneld):
                 lambda: (status(runnel, cl) or {}).get(victim.id, ("",))[0] == "alive")
         view3 = cl.wait("orders led by broker %d again" % victim.id,
                         lambda: (lambda v: v if v and all(p[1] >= 0 for p in v) else None)(
-                            same_everywhere(cl, "orders")))
+                            cl.same_everywhere("orders")))
         for p in view3:
             if p[0] in led:
                 check_eq((p[1], p[2]), (victim.id, 2), "partition %d back" % p[0])
@@ -158,7 +146,7 @@ def main(runneld):
         rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "after",
                          "--partitions", "2", "--replication-factor", "2")
         check_eq(rc, 0, "topic create after the controller died: " + err)
-        cl.wait("after everywhere", lambda: same_everywhere(cl, "after"))
+        cl.wait("after everywhere", lambda: cl.same_everywhere("after"))
         for b in cl.brokers:
             if b.alive():
                 check_eq(b.stop(), 0, "broker %d exit status" % b.id)

@@ -15,6 +15,7 @@ import subprocess
 import time
 
 from rnlib import *
+import rawproto as rp
 
 SESSION_MS = 2000
 TOPIC = "deg"
@@ -39,32 +40,6 @@ def leaders(cl, topic):
     return views[0] if views and all(v == views[0] for v in views) else None
 
 
-def murmur2(data):
-    """Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), positive."""
-    m, r, seed = 0x5bd1e995, 24, 0x9747b28c
-    length = len(data)
-    h = (seed ^ length) & 0xffffffff
-    i = 0
-    while length - i >= 4:
-        k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)
-        k = (k * m) & 0xffffffff
-        k ^= k >> r
-        k = (k * m) & 0xffffffff
-        h = (h * m) & 0xffffffff
-        h ^= k
-        i += 4
-    rest = length - i
-    if rest == 3:
-        h ^= data[i + 2] << 16
-    if rest >= 2:
-        h ^= data[i + 1] << 8
-    if rest >= 1:
-        h ^= data[i]
-        h = (h * m) & 0xffffffff
-    h ^= h >> 13
-    h = (h * m) & 0xffffffff
-    h ^= h >> 15
-    return h & 0x7fffffff
 
 
 def all_alive(runnel, cl):
@@ -147,8 +122,8 @@ def main(runneld):
         # Keyed: placement by hash over all three partitions; the offline one's records
         # are not acknowledged, the others are.
         keys = ["key-%d" % i for i in range(60)]
-        dead_keys = [k for k in keys if murmur2(k.encode()) % 3 == offline]
-        live_keys = [k for k in keys if murmur2(k.encode()) % 3 != offline]
+        dead_keys = [k for k in keys if rp.murmur2_positive(k.encode()) % 3 == offline]
+        live_keys = [k for k in keys if rp.murmur2_positive(k.encode()) % 3 != offline]
         check(dead_keys and live_keys, "keys on both sides")
         kl = "".join("%s:v-%s\n" % (k, k) for k in keys)
         t0 = time.time()
@@ -170,7 +145,7 @@ def main(runneld):
                 got[k] = int(p)
         check_eq(sorted(got), sorted(live_keys), "keyed records acknowledged and read")
         for k, p in got.items():
-            check_eq(p, murmur2(k.encode()) % 3, "partition of key %s" % k)
+            check_eq(p, rp.murmur2_positive(k.encode()) % 3, "partition of key %s" % k)
         for b in cl.brokers:
             if b.alive():
                 check_eq(b.stop(), 0, "broker %d exit status" % b.id)

@@ -14,20 +14,8 @@ def cli(runnel, bootstrap, *args, stdin=None, timeout=60):
     return p.returncode, p.stdout, p.stderr
 
 
-def partitions(cl, b, topic):
-    """(index, leader, epoch, replicas, isr) per partition of topic as b serves it."""
-    m = cl.metadata(b, [topic])
-    if m is None or not m["topics"] or m["topics"][0]["error"] != NONE:
-        return None
-    return sorted((p["index"], p["leader"], p["epoch"], tuple(p["replicas"]), tuple(p["isr"]))
-                  for p in m["topics"][0]["partitions"])
 
 
-def same_everywhere(cl, topic, n):
-    views = [partitions(cl, b, topic) for b in cl.brokers]
-    if views[0] is not None and len(views[0]) == n and all(v == views[0] for v in views):
-        return views[0]
-    return None
 
 
 CREATE_PARTITIONS = 37
@@ -63,7 +51,7 @@ def main(runneld):
         rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "grown",
                          "--partitions", "2", "--replication-factor", "2")
         check_eq(rc, 0, "topic create grown: " + err)
-        before = cl.wait("grown (2) everywhere", lambda: same_everywhere(cl, "grown", 2))
+        before = cl.wait("grown (2) everywhere", lambda: cl.same_everywhere("grown", 2))
         rc, _, err = cli(runnel, cl.bootstrap(), "produce", "grown", "--partition", "1",
                          "--acks", "all", stdin="old\n")
         check_eq(rc, 0, "produce before growth: " + err)
@@ -82,11 +70,11 @@ def main(runneld):
                  "manual assignments")
         check_eq(create_partitions(b, [("grown", 3, None), ("grown", 4, None)]),
                  [INVALID_REQUEST, INVALID_REQUEST], "a topic named twice")
-        check_eq(partitions(cl, b, "grown"), before, "nothing grew yet")
+        check_eq(cl.partitions(b, "grown"), before, "nothing grew yet")
 
         rc, _, err = cli(runnel, cl.bootstrap(), "topic", "alter", "grown", "--partitions", "6")
         check_eq(rc, 0, "topic alter grown --partitions 6: " + err)
-        view = cl.wait("grown (6) everywhere", lambda: same_everywhere(cl, "grown", 6))
+        view = cl.wait("grown (6) everywhere", lambda: cl.same_everywhere("grown", 6))
         check_eq(view[:2], before, "the old partitions are untouched")
         check_eq(sorted(p[1] for p in view), [1, 1, 2, 2, 3, 3], "leaders spread over 3 brokers")
         for p in view:

@@ -8,7 +8,7 @@ import os
 import time
 
 from rnlib import *
-from test_cluster import cli, status, controller, partitions
+from test_cluster import cli, status, controller
 
 SESSION_MS = 1500
 
@@ -40,8 +40,8 @@ def main(runneld):
                          "--partitions", "4", "--replication-factor", "1")
         check_eq(rc, 0, "topic create four: " + err)
         view = cl.wait("four as broker 4 serves it, the same as broker %d's" % ctl,
-                       lambda: (lambda v: v if v and v == partitions(cl, cl.broker(ctl), "four")
-                                else None)(partitions(cl, b4, "four")))
+                       lambda: (lambda v: v if v and v == cl.partitions(cl.broker(ctl), "four")
+                                else None)(cl.partitions(b4, "four")))
         check_eq(sorted(p[1] for p in view), [1, 2, 3, 4], "leaders of four")
         p4 = [p[0] for p in view if p[1] == 4][0]
 
@@ -59,9 +59,9 @@ def main(runneld):
         check_eq(b4.stop(), 0, "broker 4 exit status")
         b4.start()
         cl.wait("broker 4 back with its metadata",
-                lambda: partitions(cl, b4, "four") and
+                lambda: cl.partitions(b4, "four") and
                 (status(runnel, cl) or {}).get(4, ("",))[0] == "alive", timeout=15)
-        check_eq(partitions(cl, b4, "four"), view, "four on broker 4 after its restart")
+        check_eq(cl.partitions(b4, "four"), view, "four on broker 4 after its restart")
         rc, out, err = cli(runnel, b4.addr(), "consume", "four", "--partition", str(p4),
                            "--from-beginning", "--max-messages", "100", "--timeout-ms", "5000")
         check_eq((rc, out.split()), (0, lines.split()), "records after the restart: " + err)
@@ -77,12 +77,12 @@ def main(runneld):
         print("new controller %d after %.1fs" % (new_ctl, time.time() - t0), flush=True)
         check(new_ctl in (1, 2, 3), "the new controller is a voter: %d" % new_ctl)
         # (leaders may move once the old controller is fenced; the assignment stays)
-        check_eq([(p[0], p[3]) for p in partitions(cl, b4, "four") or []],
+        check_eq([(p[0], p[3]) for p in cl.partitions(b4, "four") or []],
                  [(p[0], p[3]) for p in view], "four on broker 4 after the failover")
         rc, _, err = cli(runnel, cl.bootstrap(), "topic", "create", "later",
                          "--partitions", "2", "--replication-factor", "1")
         check_eq(rc, 0, "topic create later: " + err)
-        cl.wait("later on broker 4", lambda: partitions(cl, b4, "later"))
+        cl.wait("later on broker 4", lambda: cl.partitions(b4, "later"))
         check("(this broker)" not in b4.log(), "broker 4 never became controller")
 
         for b in cl.brokers:
