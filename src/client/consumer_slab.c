@@ -67,7 +67,9 @@ static cslab_t *slab_new(size_t need) {
 cmsg_t *rn__cmsg_carve(cslab_t **cur, const char *topic, size_t extra) {
     size_t size = align_up(sizeof(cmsg_t) + extra);
     cslab_t *s = *cur;
-    int copy_topic = s == NULL || s->topic_src != topic;
+    /* The pointer identifies the source string cheaply, but a freed name's address
+     * can be reused for another topic: compare the text too. */
+    int copy_topic = s == NULL || s->topic_src != topic || strcmp(s->topic, topic) != 0;
     size_t tl = copy_topic ? strlen(topic) + 1 : 0;
     if (s == NULL || s->cap - s->used < size + tl) {
         rn__cslab_release(cur);
