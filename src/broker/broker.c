@@ -47,6 +47,7 @@ static void tick_closed(uv_handle_t *h) {
     void (*cb)(void *, int) = b->stop_cb;
     void *arg = b->stop_arg;
     int status = b->stop_status;
+    rn__repl_stop(b);
     rn__liveness_free(b);
     for (size_t i = 0; i < b->nexplicit; i++)
         rn_free(b->explicit_kv[i]);
@@ -124,6 +125,7 @@ static void on_tick(uv_timer_t *t) {
         rn__liveness_tick(b);
         rn__heartbeat_tick(b);
         rn__broker_check_ready(b);
+        rn__repl_tick(b);
         return;
     }
     if (b->server != NULL && !b->server_stopping &&
@@ -311,6 +313,7 @@ void rn_broker_stop(rn_broker_t *b, void (*cb)(void *arg, int status), void *arg
     b->stop_arg = arg;
     b->drain_deadline_ms = mono_ms() + RN_BROKER_DRAIN_MS;
     rn__heartbeat_stop(b);
+    rn__repl_stop(b);
     rn_server_drain(b->server);
     rn_partitions_wake_all(b->parts, RN_PART_WAKE_STOP);
     on_tick(&b->tick); /* nothing busy: go on at once */

@@ -47,6 +47,7 @@ typedef struct rn_partitions_s rn_partitions_t;
 typedef struct rn_topic_op_s rn_topic_op_t; /* handle_topics.c: a proposal awaiting commit */
 typedef struct rn_parked_s rn_parked_t;     /* parked.c: a request waiting on an event */
 typedef struct rn_liveness_s rn_liveness_t; /* liveness.c: the controller's broker sessions */
+typedef struct rn_fetcher_s rn_fetcher_t;   /* replica_fetch.c: one per source broker */
 
 /* heartbeat.c: this broker's heartbeats to the controller (not used on the controller). */
 typedef struct rn_hb_s {
@@ -94,6 +95,7 @@ struct rn_broker_s {
     int64_t ready_offset;     /* metadata index to apply to be caught up; -1 unknown */
     rn_hb_t hb;               /* heartbeats to the controller (heartbeat.c) */
     rn_liveness_t *liveness;  /* broker sessions while this broker is controller */
+    rn_fetcher_t *fetchers;   /* follower fetchers, one per leader we copy from */
     char **explicit_kv;       /* "key=value" set by file/overrides, in order (owned) */
     size_t nexplicit;
     /* lifecycle (broker.c) */
@@ -200,6 +202,11 @@ void rn__liveness_tick(rn_broker_t *b);  /* broker tick: fence silent brokers */
 void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t *req,
                             rn_broker_heartbeat_response_t *resp);
 void rn__liveness_free(rn_broker_t *b);
+
+/* ---- replication, follower side (replica_fetch.c) ---------------------------------- */
+
+void rn__repl_tick(rn_broker_t *b); /* broker tick: follow the leaders, fetch */
+void rn__repl_stop(rn_broker_t *b); /* close every fetcher (shutdown) */
 
 /* ---- handlers (one file per API) -------------------------------------------------- */
 

@@ -15,6 +15,12 @@
  * once max_bytes is used up the remaining partitions read nothing (but still report
  * their high watermark and log start offset).
  *
+ * Followers (replica_id >= 0): the fetch offset is recorded as that replica's log end
+ * (rn_partition_follower_fetched), and when the follower's last_fetched_epoch and
+ * fetch_offset disagree with this log's epoch history (the epoch ends here below the
+ * fetch offset, or is unknown) the answer carries diverging_epoch {epoch, end_offset}
+ * and no records: the follower truncates there and fetches again (KIP-320 style).
+ *
  * Every partition carries high_watermark, last_stable_offset (= HW: no transactions)
  * and log_start_offset when it was found; -1 otherwise. The record bytes are the
  * log's read buffers, freed once the response is encoded.
@@ -34,6 +40,24 @@ static void empty_partition(const rn_fetch_partition_t *fp, rn_fetch_partition_d
     out->diverging_epoch.epoch = -1;
     out->diverging_epoch.end_offset = -1;
     out->records = RN_BYTES_NULL;
+}
+
+/* A follower's log diverges from ours when the epoch it last fetched ends here below
+ * its fetch offset, or is newer than any we know; then say where it ends. */
+static bool diverged(const rn_partition_t *part, const rn_fetch_partition_t *fp,
+                     rn_fetch_partition_data_t *out) {
+    if (fp->last_fetched_epoch < 0)
+        return false;
+    int32_t epoch;
+    int64_t end;
+    (void)rn_plog_epoch_end_offset(part->plog, fp->last_fetched_epoch, &epoch, &end);
+    if (epoch >= 0 && epoch == fp->last_fetched_epoch && end >= fp->fetch_offset)
+        return false;
+    if (epoch < 0)
+        end = rn_plog_end_offset(part->plog); /* unknown epoch: nothing past our end is ours */
+    out->diverging_epoch.epoch = epoch;
+    out->diverging_epoch.end_offset = end;
+    return true;
 }
 
 /* How many bytes this partition may read; 0 with *skip when nothing may be added. */
@@ -64,6 +88,11 @@ static void fetch_partition(rn_fetch_ctx_t *ctx, rn_str_t topic, const rn_fetch_
     out->high_watermark = part->high_watermark;
     out->last_stable_offset = part->high_watermark;
     out->log_start_offset = start;
+    if (!consumer) { /* before the range check: a diverged follower may be past our end */
+        rn_partition_follower_fetched(part, ctx->req.replica_id, fp->fetch_offset);
+        if (diverged(part, fp, out))
+            return;
+    }
     if (fp->fetch_offset < start || fp->fetch_offset > end) {
         out->error_code = RN_WIRE_OFFSET_OUT_OF_RANGE;
         res->any_error = true;

@@ -200,6 +200,7 @@ static void part_free(rn_partitions_t *reg, rn_partition_t *part, bool delete_lo
                    (int)part->index, rn_strerror(rc));
     }
     reg->nparts--;
+    rn_free(part->followers);
     rn_free(part);
 }
 
@@ -317,6 +318,10 @@ static void part_update(rn_partitions_t *reg, rn_partition_t *part, const rn_met
     part->leader_id = mp->leader;
     part->leader_epoch = mp->leader_epoch;
     part->is_leader = mp->leader == reg->broker_id;
+    if (part->is_leader) /* this step: the HW is the leader's log end (a follower's lags) */
+        part->high_watermark = rn_plog_end_offset(part->plog);
+    else
+        part->nfollowers = 0; /* fetch positions are the leader's business */
     part->nreplicas = mp->nreplicas;
     part->nisr = mp->nisr;
 }
@@ -442,6 +447,29 @@ void rn_partition_appended(rn_partition_t *part) {
      * over the maximal ISR; with one replica it is the log end. */
     part->high_watermark = rn_plog_end_offset(part->plog);
     wake(part, RN_PART_WAKE_APPEND);
+}
+
+void rn_partition_follower_fetched(rn_partition_t *part, int32_t replica_id, int64_t fetch_offset) {
+    for (int32_t i = 0; i < part->nfollowers; i++) {
+        if (part->followers[i].replica_id == replica_id) {
+            part->followers[i].log_end = fetch_offset;
+            return;
+        }
+    }
+    part->followers =
+        rn_realloc(part->followers, (size_t)(part->nfollowers + 1) * sizeof *part->followers);
+    part->followers[part->nfollowers].replica_id = replica_id;
+    part->followers[part->nfollowers].log_end = fetch_offset;
+    part->nfollowers++;
+}
+
+void rn_partitions_each(rn_partitions_t *reg, void (*fn)(rn_partition_t *part, void *arg),
+                        void *arg) {
+    for (size_t i = 0; i < reg->nbuckets; i++)
+        for (rn_ptopic_t *t = reg->buckets[i]; t != NULL; t = t->hnext)
+            for (int32_t p = 0; p < t->npartitions; p++)
+                if (t->parts[p] != NULL)
+                    fn(t->parts[p], arg);
 }
 
 bool rn_partition_isr_ok(const rn_partition_t *part) {

@@ -22,9 +22,12 @@
  * valid until the next sync that removes it: a holder across callbacks (a waiting
  * fetch) must register a waiter, which tells it when the partition goes.
  *
- * High watermark: this issue has one replica per partition, so after every append
- * rn_partition_appended sets HW = log end. That function is the seam where replication
- * (src/repl/) will instead advance the HW from the followers' fetch positions.
+ * High watermark: the ISR is still the leader alone (replication step 2a), so after
+ * every append rn_partition_appended sets HW = log end, and a partition that becomes
+ * leader starts with HW = its log end. That function is the seam where the next step
+ * will instead advance the HW from the followers' fetch positions, which the leader
+ * already records (rn_partition_follower_fetched). On a follower, replica_fetch.c
+ * copies the leader's log and keeps HW = min(leader's HW, local log end).
  *
  * Loop thread only.
  */
@@ -69,6 +72,12 @@ struct rn_part_waiter_s {
 
 typedef struct rn_ptopic_s rn_ptopic_t;
 
+/* Where a follower's log ends, as its last Fetch said (for the next step's HW). */
+typedef struct rn_replica_pos_s {
+    int32_t replica_id;
+    int64_t log_end;
+} rn_replica_pos_t;
+
 struct rn_partition_s {
     rn_ptopic_t *topic;      /* back pointer (name, partitioner, partition count) */
     int32_t index;           /* partition number */
@@ -79,10 +88,12 @@ struct rn_partition_s {
     int32_t leader_id;    /* -1: offline */
     int32_t leader_epoch; /* stamped into appended batches */
     int32_t nreplicas;
-    int32_t nisr;               /* committed ISR size (acks=all checks) */
-    int64_t high_watermark;     /* consumers read below this */
-    rn_part_waiter_t waiters;   /* list head (sentinel); empty when next == &waiters */
-    struct rn_ack_part_s *acks; /* produce_wait.c: acks=all waiting list; NULL when none */
+    int32_t nisr;                /* committed ISR size (acks=all checks) */
+    int64_t high_watermark;      /* consumers read below this */
+    rn_part_waiter_t waiters;    /* list head (sentinel); empty when next == &waiters */
+    struct rn_ack_part_s *acks;  /* produce_wait.c: acks=all waiting list; NULL when none */
+    rn_replica_pos_t *followers; /* leader: each follower's fetch offset (rn_malloc'd) */
+    int32_t nfollowers;
 };
 
 struct rn_ptopic_s {
@@ -147,6 +158,14 @@ void rn_partitions_resolve(const rn_broker_config_t *cfg, const rn_meta_topic_t 
 /* Call after every successful leader append: advances the high watermark (today: to
  * the log end, one replica) and wakes the waiters with RN_PART_WAKE_APPEND. */
 void rn_partition_appended(rn_partition_t *part);
+
+/* Leader: follower `replica_id` fetched at `fetch_offset`, so its log ends there
+ * (recorded for the high watermark over the ISR, the next step of replication). */
+void rn_partition_follower_fetched(rn_partition_t *part, int32_t replica_id, int64_t fetch_offset);
+
+/* Call fn on every hosted partition (fn must not sync or free the registry). */
+void rn_partitions_each(rn_partitions_t *reg, void (*fn)(rn_partition_t *part, void *arg),
+                        void *arg);
 
 /* acks=all may be answered: the ISR has at least min.insync.replicas members. */
 bool rn_partition_isr_ok(const rn_partition_t *part);

@@ -2,9 +2,10 @@
  * plog.c — the partition log's write path: append (leader and follower), roll, and
  * the accessors (see plog.h for the contract, plog_int.h for the state).
  *
- * Append order: decide the roll, write(2) the batch at the end of the active .log,
- * add index entries, then advance the log end. A failure at any step cuts the files
- * back, so the log end only ever covers whole batches.
+ * Append order: record a new leader epoch (epochs.c), decide the roll, write(2) the
+ * batch at the end of the active .log, add index entries, then advance the log end.
+ * A failure at any step cuts the files back (and forgets the new epoch), so the log
+ * end only ever covers whole batches.
  *
  * Roll rules, checked before each append into a non-empty active segment:
  *   - size:  active size + batch > segment_bytes (a batch bigger than segment_bytes
@@ -158,8 +159,13 @@ int rn_plog_append(rn_plog_t *plog, uint8_t *batch, size_t len, int32_t leader_e
         return rc;
     h.base_offset = rn_plog_end_offset(plog);
     h.partition_leader_epoch = leader_epoch;
+    rc = rn__epochs_assign(plog, leader_epoch, h.base_offset);
+    if (rc != 0)
+        return rc;
     rn_batch_stamp(batch, h.base_offset, leader_epoch);
     rc = append_batch(plog, batch, len, &h);
+    if (rc != 0)
+        (void)rn__epochs_truncate(plog, h.base_offset);
     if (rc == 0 && base_offset != NULL)
         *base_offset = h.base_offset;
     return rc;
@@ -176,5 +182,10 @@ int rn_plog_append_replica(rn_plog_t *plog, const uint8_t *batch, size_t len) {
         return rc;
     if (h.base_offset != rn_plog_end_offset(plog))
         return RN_EBADOFFSET;
-    return append_batch(plog, batch, len, &h);
+    rc = rn__epochs_assign(plog, h.partition_leader_epoch, h.base_offset);
+    if (rc == 0)
+        rc = append_batch(plog, batch, len, &h);
+    if (rc != 0)
+        (void)rn__epochs_truncate(plog, h.base_offset);
+    return rc;
 }

@@ -122,6 +122,21 @@ int rn_plog_offset_for_time(rn_plog_t *plog, int64_t ts, int64_t *offset);
  */
 int rn_plog_truncate(rn_plog_t *plog, int64_t offset);
 
+/* ---- leader epochs -------------------------------------------------------------- */
+
+/* The newest leader epoch of any batch in the log, or -1 when there is none. */
+int32_t rn_plog_latest_epoch(const rn_plog_t *plog);
+
+/*
+ * Kafka's OffsetForLeaderEpoch on this log's epoch history (the leader-epoch-checkpoint
+ * file, see docs/storage.md): *found_epoch is the largest epoch <= `epoch` and
+ * *end_offset the start offset of the next higher epoch, or the log end when it is the
+ * latest. An epoch below every known one gives (epoch, start of the first); an epoch
+ * above the latest, or an empty history, gives (-1, -1). Always returns 0.
+ */
+int rn_plog_epoch_end_offset(const rn_plog_t *plog, int32_t epoch, int32_t *found_epoch,
+                             int64_t *end_offset);
+
 /*
  * Advance the log start offset to `offset` (<= log end) and delete the segments that
  * lie entirely below it (never the active one). Reads below the new start fail with

@@ -8,6 +8,7 @@
  *   truncate.c    truncation for replication
  *   retention.c   retention, delete_below, dropping segments
  *   flush.c       flush policy, group commit, recovery point
+ *   epochs.c      the leader-epoch history and its leader-epoch-checkpoint file
  *
  * Invariants: segs[] is sorted by base offset, never empty; segs[nsegs-1] is the
  * active segment and the only one with closed == false; a closed segment's
@@ -43,6 +44,12 @@ typedef struct rn__waiters_s {
 
 typedef struct rn__flush_job_s rn__flush_job_t;
 
+/* One line of the leader-epoch history: `epoch` led from offset `start` on. */
+typedef struct rn__epoch_entry_s {
+    int32_t epoch;
+    int64_t start;
+} rn__epoch_entry_t;
+
 struct rn_plog_s {
     char *dir;
     const char *name; /* last component of dir: "topic-partition", for log lines */
@@ -68,6 +75,10 @@ struct rn_plog_s {
     rn__trash_t trash;
     rn__cursor_t cursors[RN__PLOG_CURSORS];
     int cursor_next;
+    /* leader-epoch history (epochs.c): epochs and starts strictly increasing, every
+     * start below the log end; mirrored in <dir>/leader-epoch-checkpoint */
+    rn__epoch_entry_t *epochs;
+    size_t nepochs, capepochs;
 };
 
 static inline rn__segment_t *rn__plog_active(const rn_plog_t *plog) {
@@ -109,6 +120,18 @@ void rn__plog_flush_on_roll(rn_plog_t *plog);
 /* Everything appended so far is durable (the caller synced the whole file system):
  * advance the recovery point to the log end as a flush would. */
 void rn__plog_mark_durable(rn_plog_t *plog);
+
+/* After open: load the leader-epoch checkpoint, or rebuild it from the batch headers
+ * when it is missing or corrupt; drop entries at or past the log end. 0 or -errno. */
+int rn__epochs_load(rn_plog_t *plog);
+
+/* Before appending a batch stamped `epoch` at `start`: when epoch is newer than the
+ * latest, record it and rewrite the checkpoint (durably, before the batch is written,
+ * so the file always covers the log). 0 or -errno (nothing recorded). */
+int rn__epochs_assign(rn_plog_t *plog, int32_t epoch, int64_t start);
+
+/* After truncation to `end`: drop entries at or past it and rewrite. 0 or -errno. */
+int rn__epochs_truncate(rn_plog_t *plog, int64_t end);
 
 /* Move the paths of deleted segments to `into` (for rn_logmgr). */
 void rn__plog_take_trash(rn_plog_t *plog, rn__trash_t *into);

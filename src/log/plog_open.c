@@ -278,6 +278,11 @@ int rn_plog_open(const char *dir, const rn_log_config_t *cfg, const rn_plog_env_
     int64_t end = rn_plog_end_offset(plog);
     plog->recovery_point = recovery_point < 0 ? 0 : recovery_point > end ? end : recovery_point;
     plog->last_flush_ms = rn_clock_now_ms(env->clock);
+    rc = rn__epochs_load(plog);
+    if (rc != 0) {
+        rn_plog_close(plog);
+        return rc;
+    }
     *out = plog;
     return 0;
 }
@@ -289,6 +294,7 @@ void rn_plog_close(rn_plog_t *plog) {
     for (int i = 0; i < plog->nsegs; i++)
         rn__segment_free(plog->segs[i]);
     rn_free(plog->segs);
+    rn_free(plog->epochs);
     rn__trash_deinit(&plog->trash);
     rn_free(plog->next_waiters.w);
     rn_free(plog->dir);

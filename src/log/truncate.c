@@ -61,5 +61,6 @@ int rn_plog_truncate(rn_plog_t *plog, int64_t offset) {
     if (plog->start_offset > end)
         plog->start_offset = end;
     plog->dir_dirty = true;
-    return rc;
+    int erc = rn__epochs_truncate(plog, end);
+    return rc != 0 ? rc : erc;
 }
