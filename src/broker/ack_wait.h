@@ -8,9 +8,8 @@
  *
  * Invariants: the list is sorted by `need`, ties in arrival order. Appends happen in
  * offset order, so an add is O(1) in practice (it scans from the tail); a release is
- * O(released). Whoever advances a partition's high watermark releases its list (today
- * the append itself, since a partition has one replica; with replication, the leader
- * when followers' fetches move the HW).
+ * O(released). Whoever advances a partition's high watermark releases its list (the
+ * append, or the followers' fetches moving the HW over the ISR: partitions.h).
  *
  * Pure data structure: no I/O, no allocation. The caller embeds the list and the
  * waiters. Loop thread only.

@@ -126,6 +126,7 @@ static void on_tick(uv_timer_t *t) {
         rn__heartbeat_tick(b);
         rn__broker_check_ready(b);
         rn__repl_tick(b);
+        rn__isr_tick(b);
         return;
     }
     if (b->server != NULL && !b->server_stopping &&
@@ -313,6 +314,7 @@ void rn_broker_stop(rn_broker_t *b, void (*cb)(void *arg, int status), void *arg
     b->stop_arg = arg;
     b->drain_deadline_ms = mono_ms() + RN_BROKER_DRAIN_MS;
     rn__heartbeat_stop(b);
+    rn__isr_stop(b);
     rn__repl_stop(b);
     rn_server_drain(b->server);
     rn_partitions_wake_all(b->parts, RN_PART_WAKE_STOP);

@@ -63,6 +63,16 @@ typedef struct rn_hb_s {
     int64_t next_ms; /* next heartbeat due */
 } rn_hb_t;
 
+/* The leader's AlterPartition connection to the controller (isr.c). */
+typedef struct rn_isrc_s {
+    rn_conn_t *conn; /* to the controller's client listener; NULL when none */
+    int32_t target;  /* the controller it goes to */
+    bool connected;
+    bool inflight; /* an AlterPartition awaits its answer */
+    int32_t corr;
+    int64_t sent_ms;
+} rn_isrc_t;
+
 /* Counters for logs, tests and (later) metrics. Plain integers: loop thread only. */
 typedef struct rn_broker_counters_s {
     uint64_t requests;       /* frames handed to the dispatcher */
@@ -94,6 +104,7 @@ struct rn_broker_s {
     bool meta_ready;          /* image caught up: registry follows applies live */
     int64_t ready_offset;     /* metadata index to apply to be caught up; -1 unknown */
     rn_hb_t hb;               /* heartbeats to the controller (heartbeat.c) */
+    rn_isrc_t isrc;           /* ISR changes asked of the controller (isr.c) */
     rn_liveness_t *liveness;  /* broker sessions while this broker is controller */
     rn_fetcher_t *fetchers;   /* follower fetchers, one per leader we copy from */
     char **explicit_kv;       /* "key=value" set by file/overrides, in order (owned) */
@@ -197,6 +208,8 @@ void rn__broker_on_leader(void *arg, int32_t leader_id, bool is_self);
 
 void rn__heartbeat_tick(rn_broker_t *b); /* broker tick: send the next heartbeat if due */
 void rn__heartbeat_stop(rn_broker_t *b); /* close the connection to the controller */
+void rn__isr_tick(rn_broker_t *b);       /* broker tick: ISR expansions and shrinks (isr.c) */
+void rn__isr_stop(rn_broker_t *b);       /* close the AlterPartition connection */
 void rn__liveness_tick(rn_broker_t *b);  /* broker tick: fence silent brokers */
 /* A BrokerHeartbeat arrived: act on it as the controller, or answer NOT_CONTROLLER. */
 void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t *req,
@@ -224,6 +237,9 @@ void rn_handle_describe_quorum(rn_breq_t *breq);  /* handle_describe_quorum.c */
 /* DescribeQuorum's error body (dispatch.h's encode_error; handle_describe_quorum.c). */
 int rn__describe_quorum_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
 void rn_handle_create_partitions(rn_breq_t *breq); /* handle_create_partitions.c */
+void rn_handle_alter_partition(rn_breq_t *breq);   /* handle_alter_partition.c */
+/* AlterPartition's error body (dispatch.h's encode_error; handle_alter_partition.c). */
+int rn__alter_partition_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
 /* CreatePartitions' error body (dispatch.h's encode_error; handle_create_partitions.c). */
 int rn__create_partitions_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
 

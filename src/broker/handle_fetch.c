@@ -208,6 +208,31 @@ static void flatten(rn_fetch_ctx_t *ctx) {
     }
 }
 
+/* A follower's fetch may have moved HWs (hw_dirty): the partitions to wake once this
+ * request is answered or parked (no waiter runs inside a build). */
+static rn_partition_t **collect_dirty(rn_fetch_ctx_t *ctx, int32_t *n) {
+    *n = 0;
+    if (ctx->req.replica_id < 0)
+        return NULL;
+    rn_partition_t **v = NULL;
+    for (int32_t k = 0; k < ctx->nents; k++) {
+        const rn_fetch_ent_t *ent = &ctx->ents[k];
+        rn_partition_t *p = rn_partitions_get(ctx->b->parts, ent->topic.ptr, (size_t)ent->topic.len,
+                                              ent->fp->partition);
+        if (p == NULL || !p->hw_dirty)
+            continue;
+        v = rn_realloc(v, (size_t)(*n + 1) * sizeof *v);
+        v[(*n)++] = p;
+    }
+    return v;
+}
+
+static void flush_dirty(rn_partition_t **v, int32_t n) {
+    for (int32_t i = 0; i < n; i++)
+        rn_partition_flush_hw(v[i]);
+    rn_free(v);
+}
+
 void rn_handle_fetch(rn_breq_t *breq) {
     rn_fetch_ctx_t *ctx = rn_calloc(1, sizeof *ctx);
     ctx->b = breq->broker;
@@ -221,14 +246,17 @@ void rn_handle_fetch(rn_breq_t *breq) {
     flatten(ctx);
     rn_fetch_result_t res;
     rn__fetch_build(ctx, &res);
+    int32_t ndirty;
+    rn_partition_t **dirty = collect_dirty(ctx, &ndirty);
     bool now = res.bytes >= ctx->req.min_bytes || ctx->req.max_wait_ms <= 0 || res.any_error ||
                ctx->nents == 0 || ctx->b->stopping;
     if (now) {
         rn__fetch_finish(ctx, &res, true);
-        return;
+    } else {
+        /* Not enough yet: drop what was read and build again when woken. */
+        rn__fetch_result_free(&res);
+        if (rn__fetch_park(ctx) != 0)
+            rn__fetch_finish(ctx, NULL, true);
     }
-    /* Not enough yet: drop what was read and build again when woken. */
-    rn__fetch_result_free(&res);
-    if (rn__fetch_park(ctx) != 0)
-        rn__fetch_finish(ctx, NULL, true);
+    flush_dirty(dirty, ndirty);
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/logging.h"
 
@@ -201,6 +202,9 @@ static void part_free(rn_partitions_t *reg, rn_partition_t *part, bool delete_lo
     }
     reg->nparts--;
     rn_free(part->followers);
+    rn_free(part->replicas);
+    rn_free(part->isr);
+    rn_free(part->want);
     rn_free(part);
 }
 
@@ -304,6 +308,51 @@ static int open_log(rn_partitions_t *reg, rn_ptopic_t *t, int32_t index, const r
     return rc;
 }
 
+static void copy_ids(int32_t **dst, int32_t *n, const int32_t *src, int32_t nsrc) {
+    *dst = rn_realloc(*dst, (size_t)(nsrc > 0 ? nsrc : 1) * sizeof **dst);
+    if (nsrc > 0)
+        memcpy(*dst, src, (size_t)nsrc * sizeof **dst);
+    *n = nsrc;
+}
+
+static bool has_id(const int32_t *v, int32_t n, int32_t id) {
+    for (int32_t i = 0; i < n; i++)
+        if (v[i] == id)
+            return true;
+    return false;
+}
+
+static bool same_set(const int32_t *a, int32_t na, const int32_t *b, int32_t nb) {
+    if (na != nb)
+        return false;
+    for (int32_t i = 0; i < na; i++)
+        if (!has_id(b, nb, a[i]))
+            return false;
+    return true;
+}
+
+static void drop_want(rn_partition_t *part) {
+    rn_free(part->want);
+    part->want = NULL;
+    part->nwant = 0;
+    part->want_sent = false;
+}
+
+/* Leader: raise the HW to what the maximal ISR allows. True when it moved. */
+static bool update_hw(rn_partition_t *part) {
+    if (!part->is_leader)
+        return false;
+    int64_t end = rn_plog_end_offset(part->plog);
+    int64_t hw = rn_isr_high_watermark(part->leader_id, end, part->isr, part->nisr, part->want,
+                                       part->nwant, part->followers, part->nfollowers);
+    if (hw > end)
+        hw = end; /* a diverged follower may claim more than we have */
+    if (hw <= part->high_watermark)
+        return false;
+    part->high_watermark = hw;
+    return true;
+}
+
 static void part_update(rn_partitions_t *reg, rn_partition_t *part, const rn_meta_partition_t *mp,
                         const rn_log_config_t *lc, int32_t min_isr) {
     if (memcmp(&part->log_cfg, lc, sizeof *lc) != 0) {
@@ -315,15 +364,24 @@ static void part_update(rn_partitions_t *reg, rn_partition_t *part, const rn_met
                    part->topic->name, (int)part->index, rn_strerror(rc));
     }
     part->min_insync_replicas = min_isr;
+    bool was_leader = part->is_leader;
+    int32_t old_epoch = part->leader_epoch;
     part->leader_id = mp->leader;
     part->leader_epoch = mp->leader_epoch;
     part->is_leader = mp->leader == reg->broker_id;
-    if (part->is_leader) /* this step: the HW is the leader's log end (a follower's lags) */
-        part->high_watermark = rn_plog_end_offset(part->plog);
-    else
-        part->nfollowers = 0; /* fetch positions are the leader's business */
-    part->nreplicas = mp->nreplicas;
-    part->nisr = mp->nisr;
+    copy_ids(&part->replicas, &part->nreplicas, mp->replicas, mp->nreplicas);
+    copy_ids(&part->isr, &part->nisr, mp->isr, mp->nisr);
+    if (!part->is_leader || !was_leader || old_epoch != part->leader_epoch) {
+        part->nfollowers = 0; /* fetch positions are the current leadership's business */
+        drop_want(part);
+        part->leader_since_ms = rn_mono_ns() / 1000000;
+    } else if (part->want != NULL && same_set(part->want, part->nwant, part->isr, part->nisr)) {
+        drop_want(part); /* the change we asked for has applied */
+    }
+    /* A new leader keeps the HW it had as follower; the ISR decides from here on. The
+     * waiters are woken at the next tick (no waiter runs inside a sync). */
+    if (update_hw(part))
+        part->hw_dirty = true;
 }
 
 static int part_add(rn_partitions_t *reg, rn_ptopic_t *t, int32_t index,
@@ -341,8 +399,8 @@ static int part_add(rn_partitions_t *reg, rn_ptopic_t *t, int32_t index,
     part->plog = plog;
     part->log_cfg = *rn_plog_config(plog);
     part->waiters.next = part->waiters.prev = &part->waiters;
-    /* One replica: everything in the log is on every ISR member. Replication will
-     * restore the HW from its checkpoint instead. */
+    /* No replication-offset-checkpoint yet: start at the log end (a follower lowers
+     * it to the leader's HW at its first fetch). */
     part->high_watermark = rn_plog_end_offset(plog);
     part_update(reg, part, mp, lc, min_isr);
     t->parts[index] = part;
@@ -443,24 +501,73 @@ int rn_partitions_sync(rn_partitions_t *reg, const rn_meta_image_t *img, bool de
 /* ---- per partition ------------------------------------------------------------------ */
 
 void rn_partition_appended(rn_partition_t *part) {
-    /* The replication seam: with followers, the HW advances from their fetch offsets
-     * over the maximal ISR; with one replica it is the log end. */
-    part->high_watermark = rn_plog_end_offset(part->plog);
+    update_hw(part);
+    part->hw_dirty = false;
+    wake(part, RN_PART_WAKE_APPEND); /* followers wait for data, acks=all for the HW */
+}
+
+void rn_partition_flush_hw(rn_partition_t *part) {
+    if (!part->hw_dirty)
+        return;
+    part->hw_dirty = false;
     wake(part, RN_PART_WAKE_APPEND);
 }
 
-void rn_partition_follower_fetched(rn_partition_t *part, int32_t replica_id, int64_t fetch_offset) {
-    for (int32_t i = 0; i < part->nfollowers; i++) {
-        if (part->followers[i].replica_id == replica_id) {
-            part->followers[i].log_end = fetch_offset;
-            return;
-        }
-    }
+static rn_replica_pos_t *follower_pos(rn_partition_t *part, int32_t replica_id) {
+    for (int32_t i = 0; i < part->nfollowers; i++)
+        if (part->followers[i].replica_id == replica_id)
+            return &part->followers[i];
     part->followers =
         rn_realloc(part->followers, (size_t)(part->nfollowers + 1) * sizeof *part->followers);
-    part->followers[part->nfollowers].replica_id = replica_id;
-    part->followers[part->nfollowers].log_end = fetch_offset;
-    part->nfollowers++;
+    rn_replica_pos_t *f = &part->followers[part->nfollowers++];
+    f->replica_id = replica_id;
+    f->caught_up_ms = part->leader_since_ms; /* grace: lagging counts from leadership */
+    f->prev_end = INT64_MAX;
+    f->prev_ms = 0;
+    return f;
+}
+
+void rn_partition_follower_fetched(rn_partition_t *part, int32_t replica_id, int64_t fetch_offset) {
+    rn_replica_pos_t *f = follower_pos(part, replica_id);
+    int64_t now = rn_mono_ns() / 1000000;
+    int64_t end = rn_plog_end_offset(part->plog);
+    /* Caught up: at our log end now, or at least where our log ended at its previous
+     * fetch (then it was caught up when it sent that one: Kafka's rule). */
+    if (fetch_offset >= end)
+        f->caught_up_ms = now;
+    else if (fetch_offset >= f->prev_end && f->prev_ms > f->caught_up_ms)
+        f->caught_up_ms = f->prev_ms;
+    f->prev_end = end;
+    f->prev_ms = now;
+    f->log_end = fetch_offset;
+    if (update_hw(part))
+        part->hw_dirty = true;
+}
+
+int64_t rn_isr_high_watermark(int32_t self, int64_t self_end, const int32_t *isr, int32_t nisr,
+                              const int32_t *want, int32_t nwant, const rn_replica_pos_t *fol,
+                              int32_t nfol) {
+    int64_t hw = self_end;
+    for (int32_t i = 0; i < nisr + nwant; i++) {
+        int32_t id = i < nisr ? isr[i] : want[i - nisr];
+        if (id == self || (i >= nisr && has_id(isr, nisr, id)))
+            continue;
+        int64_t end = -1;
+        for (int32_t j = 0; j < nfol; j++)
+            if (fol[j].replica_id == id)
+                end = fol[j].log_end;
+        if (end < hw)
+            hw = end;
+    }
+    return hw;
+}
+
+int32_t rn_isr_max_size(const int32_t *isr, int32_t nisr, const int32_t *want, int32_t nwant) {
+    int32_t n = nisr;
+    for (int32_t i = 0; i < nwant; i++)
+        if (!has_id(isr, nisr, want[i]))
+            n++;
+    return n;
 }
 
 void rn_partitions_each(rn_partitions_t *reg, void (*fn)(rn_partition_t *part, void *arg),
@@ -474,6 +581,11 @@ void rn_partitions_each(rn_partitions_t *reg, void (*fn)(rn_partition_t *part, v
 
 bool rn_partition_isr_ok(const rn_partition_t *part) {
     return part->nisr >= part->min_insync_replicas;
+}
+
+bool rn_partition_max_isr_ok(const rn_partition_t *part) {
+    return rn_isr_max_size(part->isr, part->nisr, part->want, part->nwant) >=
+           part->min_insync_replicas;
 }
 
 void rn_partition_wait(rn_partition_t *part, rn_part_waiter_t *w) {

@@ -22,12 +22,17 @@
  * valid until the next sync that removes it: a holder across callbacks (a waiting
  * fetch) must register a waiter, which tells it when the partition goes.
  *
- * High watermark: the ISR is still the leader alone (replication step 2a), so after
- * every append rn_partition_appended sets HW = log end, and a partition that becomes
- * leader starts with HW = its log end. That function is the seam where the next step
- * will instead advance the HW from the followers' fetch positions, which the leader
- * already records (rn_partition_follower_fetched). On a follower, replica_fetch.c
- * copies the leader's log and keeps HW = min(leader's HW, local log end).
+ * High watermark (replication step 2b, isr.c): on the leader, HW = the minimum over
+ * the MAXIMAL ISR — the committed ISR plus the members of a requested change not yet
+ * applied here (want) — of each member's log end (the leader's own; a follower's is
+ * its last fetch offset), and never goes back. It moves on appends
+ * (rn_partition_appended) and on follower fetches (rn_partition_follower_fetched,
+ * which only marks hw_dirty: the fetch handler wakes the waiters once it is done, so
+ * that no waiter runs inside a fetch being built). A partition that becomes leader
+ * keeps the HW it had as follower. On a follower, replica_fetch.c copies the leader's
+ * log and keeps HW = min(leader's HW, local log end). Nothing is checkpointed yet:
+ * after a restart the HW starts at the log end (replication-offset-checkpoint is a
+ * later step).
  *
  * Loop thread only.
  */
@@ -72,10 +77,14 @@ struct rn_part_waiter_s {
 
 typedef struct rn_ptopic_s rn_ptopic_t;
 
-/* Where a follower's log ends, as its last Fetch said (for the next step's HW). */
+/* Where a follower's log ends, as its last Fetch said, and when it last was caught
+ * up to the leader's log end (isr.c). */
 typedef struct rn_replica_pos_s {
     int32_t replica_id;
-    int64_t log_end;
+    int64_t log_end;      /* its last fetch offset */
+    int64_t caught_up_ms; /* monotonic ms it last reached the leader's log end */
+    int64_t prev_end;     /* the leader's log end at its previous fetch */
+    int64_t prev_ms;      /* when that fetch came */
 } rn_replica_pos_t;
 
 struct rn_partition_s {
@@ -88,7 +97,14 @@ struct rn_partition_s {
     int32_t leader_id;    /* -1: offline */
     int32_t leader_epoch; /* stamped into appended batches */
     int32_t nreplicas;
+    int32_t *replicas;           /* rn_malloc'd copy of the assignment */
     int32_t nisr;                /* committed ISR size (acks=all checks) */
+    int32_t *isr;                /* rn_malloc'd copy of the committed ISR */
+    int32_t *want;               /* leader: ISR asked of the controller, not applied yet */
+    int32_t nwant;               /* (NULL/0 when none; isr.c) */
+    bool want_sent;              /* want is in the AlterPartition in flight */
+    bool hw_dirty;               /* a follower fetch moved the HW: waiters not woken yet */
+    int64_t leader_since_ms;     /* when this broker became leader (lag grace) */
     int64_t high_watermark;      /* consumers read below this */
     rn_part_waiter_t waiters;    /* list head (sentinel); empty when next == &waiters */
     struct rn_ack_part_s *acks;  /* produce_wait.c: acks=all waiting list; NULL when none */
@@ -155,20 +171,39 @@ void rn_partitions_resolve(const rn_broker_config_t *cfg, const rn_meta_topic_t 
 
 /* ---- per partition ------------------------------------------------------------- */
 
-/* Call after every successful leader append: advances the high watermark (today: to
- * the log end, one replica) and wakes the waiters with RN_PART_WAKE_APPEND. */
+/* Call after every successful leader append: advances the high watermark over the
+ * maximal ISR and wakes the waiters with RN_PART_WAKE_APPEND. */
 void rn_partition_appended(rn_partition_t *part);
 
-/* Leader: follower `replica_id` fetched at `fetch_offset`, so its log ends there
- * (recorded for the high watermark over the ISR, the next step of replication). */
+/* Leader: follower `replica_id` fetched at `fetch_offset`, so its log ends there:
+ * records it (and its caught-up time), advances the HW; sets hw_dirty when the HW
+ * moved — the caller then calls rn_partition_flush_hw once it is safe to wake. */
 void rn_partition_follower_fetched(rn_partition_t *part, int32_t replica_id, int64_t fetch_offset);
+
+/* hw_dirty: clear it and wake the waiters with RN_PART_WAKE_APPEND. */
+void rn_partition_flush_hw(rn_partition_t *part);
+
+/* The high watermark the maximal ISR allows: the minimum over isr ∪ want of each
+ * member's log end — self_end for `self`, the fetch offset in fol[] for a follower —
+ * or -1 when a member has not fetched yet. Pure. */
+int64_t rn_isr_high_watermark(int32_t self, int64_t self_end, const int32_t *isr, int32_t nisr,
+                              const int32_t *want, int32_t nwant, const rn_replica_pos_t *fol,
+                              int32_t nfol);
+
+/* Members of isr ∪ want (the maximal ISR). Pure. */
+int32_t rn_isr_max_size(const int32_t *isr, int32_t nisr, const int32_t *want, int32_t nwant);
 
 /* Call fn on every hosted partition (fn must not sync or free the registry). */
 void rn_partitions_each(rn_partitions_t *reg, void (*fn)(rn_partition_t *part, void *arg),
                         void *arg);
 
-/* acks=all may be answered: the ISR has at least min.insync.replicas members. */
+/* acks=all may be accepted: the committed ISR has at least min.insync.replicas
+ * members (checked when a batch arrives). */
 bool rn_partition_isr_ok(const rn_partition_t *part);
+
+/* acks=all may be acknowledged: the maximal ISR has at least min.insync.replicas
+ * members (checked when the HW passes the batch). */
+bool rn_partition_max_isr_ok(const rn_partition_t *part);
 
 /* Register w (fn and arg set by the caller) on part; w must not be registered. */
 void rn_partition_wait(rn_partition_t *part, rn_part_waiter_t *w);

@@ -13,9 +13,9 @@
  * It is created by the first wait and freed when its list is empty at a wake.
  *
  * The request's own timer (timeout_ms) answers REQUEST_TIMED_OUT for the entries still
- * waiting; a closed connection drops the request (parked.c). With one replica per
- * partition the HW passes every batch at append time, so nothing waits yet: this is
- * the seam replication (issue 4) fills.
+ * waiting; a closed connection drops the request (parked.c). The HW moves with the
+ * followers' fetches (partitions.h, isr.c); when it passes a batch, the maximal ISR must
+ * still have min.insync.replicas members, else NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  */
 #include <stddef.h>
 
@@ -47,7 +47,7 @@ static void ent_done(rn_ack_waiter_t *aw, rn_ack_result_t result) {
     rn_wire_err_t err = RN_WIRE_NONE;
     if (result == RN_ACK_ABORTED)
         err = RN_WIRE_NOT_LEADER_OR_FOLLOWER; /* partition gone or broker stopping */
-    else if (!rn_partition_isr_ok(ent->part))
+    else if (!rn_partition_max_isr_ok(ent->part))
         err = RN_WIRE_NOT_ENOUGH_REPLICAS_AFTER_APPEND; /* the ISR shrank meanwhile */
     if (err != RN_WIRE_NONE) {
         pr->error_code = err;

@@ -23,8 +23,8 @@
  *
  * Which partitions are followed is read from the registry (partitions.h) on every
  * tick and every answer, so metadata changes (leader moves, new and deleted topics)
- * take effect within a tick. This step changes no acknowledgement semantics: the ISR
- * stays the leader alone and a follower's high watermark is only informative.
+ * take effect within a tick. The ISR and the leader's high watermark are the leader's
+ * business (isr.c); a follower keeps HW = min(leader's HW, its log end).
  *
  * This lives in src/broker, not src/repl: it drives the broker's registry, tick and
  * lifecycle, and the broker must start and stop it, so a separate library would form a

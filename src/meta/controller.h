@@ -48,8 +48,8 @@ int rn_controller_check_config(const char *key, const char *value, char *err, si
  * brokers, each partition starting one broker further on, and the starting broker
  * moves with the number of partitions already in the cluster, so leaders spread
  * evenly within and across topics. The new topic gets a random id (topic_id NULL) or
- * topic_id. The first replica leads at epoch 0 and is the whole ISR (followers hold no data
- * until replication exists).
+ * topic_id. The first replica leads at epoch 0 and is the whole ISR (followers join it
+ * through AlterPartition once they have caught up).
  * 0, or RN_EINVALIDTOPIC, RN_ETOPICEXISTS, RN_EINVALIDPARTITIONS (< 1 or over
  * RN_CONTROLLER_MAX_PARTITIONS), RN_EREPLICATIONFACTOR (< 1 or more than the live
  * brokers), RN_ECONFIG (a bad or repeated override). */
@@ -95,6 +95,30 @@ int rn_controller_fence_broker(const rn_meta_image_t *img, int32_t id, bool uncl
  * partition that has one. 0 or RN_EUNKNOWNBROKER. */
 int rn_controller_unfence_broker(const rn_meta_image_t *img, int32_t id, rn_meta_record_t **out,
                                  size_t *nout);
+
+/* What the controller makes of an AlterPartition item (the handler maps it to a wire
+ * error). */
+typedef enum {
+    RN_ALTER_ISR_OK = 0,     /* *changed: a PartitionChange in *out; else already so */
+    RN_ALTER_ISR_UNKNOWN,    /* no such topic or partition */
+    RN_ALTER_ISR_NOT_LEADER, /* broker_id does not lead the partition */
+    RN_ALTER_ISR_STALE,      /* leader_epoch is not the partition's current one */
+    RN_ALTER_ISR_INVALID,    /* new ISR: empty, duplicates, a non-replica, no leader */
+    RN_ALTER_ISR_INELIGIBLE, /* new ISR adds a broker that is fenced or unregistered */
+} rn_alter_isr_t;
+
+/* AlterPartition: the leader broker_id, leading partition p of topic name at
+ * leader_epoch, asks for ISR new_isr[0..n). Valid when broker_id is the current leader
+ * at that epoch, new_isr holds the leader, only replicas, no duplicates, and every
+ * member it adds is registered and unfenced (removals are always allowed). Then, when
+ * it differs from the ISR as a set, *out is a PartitionChange with the same leader and
+ * epoch (the leader epoch counts leaderships only; an ISR change does not bump it) and
+ * the new ISR in assignment order, and *changed is true (caller: rn_meta_record_deinit).
+ * Pure. */
+rn_alter_isr_t rn_controller_alter_isr(const rn_meta_image_t *img, const char *name, int32_t p,
+                                       int32_t broker_id, int32_t leader_epoch,
+                                       const int32_t *new_isr, int32_t n, rn_meta_record_t *out,
+                                       bool *changed);
 
 /* Deinit each of n records, then free the array. NULL is a no-op. */
 void rn_controller_records_free(rn_meta_record_t *recs, size_t n);

@@ -168,3 +168,52 @@ void rn_controller_records_free(rn_meta_record_t *recs, size_t n) {
         rn_meta_record_deinit(&recs[i]);
     rn_free(recs);
 }
+
+/* ---- AlterPartition ----------------------------------------------------------------- */
+
+/* new_isr is a valid ISR for mp: the leader, replicas only, no duplicates. */
+static bool isr_shape_ok(const rn_meta_partition_t *mp, const int32_t *v, int32_t n) {
+    if (n < 1 || !contains(v, n, mp->leader))
+        return false;
+    for (int32_t i = 0; i < n; i++)
+        if (!contains(mp->replicas, mp->nreplicas, v[i]) || contains(v, i, v[i]))
+            return false;
+    return true;
+}
+
+rn_alter_isr_t rn_controller_alter_isr(const rn_meta_image_t *img, const char *name, int32_t p,
+                                       int32_t broker_id, int32_t leader_epoch,
+                                       const int32_t *new_isr, int32_t n, rn_meta_record_t *out,
+                                       bool *changed) {
+    *changed = false;
+    const rn_meta_topic_t *t = rn_meta_image_topic(img, name);
+    if (t == NULL || p < 0 || p >= t->npartitions)
+        return RN_ALTER_ISR_UNKNOWN;
+    const rn_meta_partition_t *mp = &t->partitions[p];
+    if (mp->leader != broker_id)
+        return RN_ALTER_ISR_NOT_LEADER;
+    if (mp->leader_epoch != leader_epoch)
+        return RN_ALTER_ISR_STALE;
+    if (!isr_shape_ok(mp, new_isr, n))
+        return RN_ALTER_ISR_INVALID;
+    for (int32_t i = 0; i < n; i++)
+        if (!contains(mp->isr, mp->nisr, new_isr[i]) && !live(img, new_isr[i], -1, -1))
+            return RN_ALTER_ISR_INELIGIBLE;
+    bool same = n == mp->nisr;
+    for (int32_t i = 0; i < n && same; i++)
+        same = contains(mp->isr, mp->nisr, new_isr[i]);
+    if (same)
+        return RN_ALTER_ISR_OK;
+    int32_t *isr = rn_malloc((size_t)n * sizeof *isr);
+    int32_t k = 0;
+    for (int32_t i = 0; i < mp->nreplicas; i++) /* assignment order */
+        if (contains(new_isr, n, mp->replicas[i]))
+            isr[k++] = mp->replicas[i];
+    recs_t r = {0};
+    add_change(&r, t, p, mp->leader, mp->leader_epoch, isr, k);
+    rn_free(isr);
+    *out = r.v[0];
+    rn_free(r.v);
+    *changed = true;
+    return RN_ALTER_ISR_OK;
+}

@@ -26,7 +26,7 @@
  *    33  AlterConfigs      0..0
  *    37  CreatePartitions  0..0
  *    55  DescribeQuorum    0..0
- *    56  AlterPartition    reserved
+ *    56  AlterPartition    0..0
  *    60  DescribeCluster   reserved
  *    63  BrokerHeartbeat   0..0
  *
@@ -62,7 +62,7 @@
     X(ALTER_CONFIGS, 33, "AlterConfigs", 0, 0)                                                     \
     X(CREATE_PARTITIONS, 37, "CreatePartitions", 0, 0)                                             \
     X(DESCRIBE_QUORUM, 55, "DescribeQuorum", 0, 0)                                                 \
-    X(ALTER_PARTITION, 56, "AlterPartition", -1, -1)                                               \
+    X(ALTER_PARTITION, 56, "AlterPartition", 0, 0)                                                 \
     X(DESCRIBE_CLUSTER, 60, "DescribeCluster", -1, -1)                                             \
     X(BROKER_HEARTBEAT, 63, "BrokerHeartbeat", 0, 0)
 

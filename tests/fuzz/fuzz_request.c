@@ -30,6 +30,7 @@
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "proto/api.h"
+#include "proto/api_alter_partition.h"
 #include "proto/api_broker_heartbeat.h"
 #include "proto/api_configs.h"
 #include "proto/api_create_partitions.h"
@@ -93,6 +94,8 @@ CODEC(create_partitions_request);
 CODEC(create_partitions_response);
 CODEC(describe_quorum_request);
 CODEC(describe_quorum_response);
+CODEC(alter_partition_request);
+CODEC(alter_partition_response);
 CODEC(broker_heartbeat_request);
 CODEC(broker_heartbeat_response);
 
@@ -111,6 +114,7 @@ static const struct {
     {RN_API_ALTER_CONFIGS, &alter_configs_request_codec, &alter_configs_response_codec},
     {RN_API_CREATE_PARTITIONS, &create_partitions_request_codec, &create_partitions_response_codec},
     {RN_API_DESCRIBE_QUORUM, &describe_quorum_request_codec, &describe_quorum_response_codec},
+    {RN_API_ALTER_PARTITION, &alter_partition_request_codec, &alter_partition_response_codec},
     {RN_API_BROKER_HEARTBEAT, &broker_heartbeat_request_codec, &broker_heartbeat_response_codec},
 };
 

@@ -247,6 +247,26 @@ static void test_partitions_recreated_topic_gets_a_fresh_log(void **state) {
     fx_close(&fx);
 }
 
+static void test_partitions_hw_is_the_minimum_over_the_maximal_isr(void **state) {
+    (void)state;
+    rn_replica_pos_t fol[] = {{.replica_id = 2, .log_end = 7}, {.replica_id = 3, .log_end = 4}};
+    int32_t isr1[] = {1}, isr12[] = {1, 2}, isr123[] = {1, 2, 3}, want13[] = {1, 3};
+    /* The leader alone: its own log end. */
+    assert_int_equal(rn_isr_high_watermark(1, 10, isr1, 1, NULL, 0, fol, 2), 10);
+    /* Committed {1,2}: the lagging follower 3 does not count. */
+    assert_int_equal(rn_isr_high_watermark(1, 10, isr12, 2, NULL, 0, fol, 2), 7);
+    assert_int_equal(rn_isr_high_watermark(1, 10, isr123, 3, NULL, 0, fol, 2), 4);
+    /* A pending addition counts at once (maximal ISR)... */
+    assert_int_equal(rn_isr_high_watermark(1, 10, isr12, 2, want13, 2, fol, 2), 4);
+    /* ...and a pending removal still counts: want {1,3} against committed {1,2}. */
+    assert_int_equal(rn_isr_high_watermark(1, 10, isr1, 1, want13, 2, fol, 1), -1);
+    /* A member that never fetched holds the HW back. */
+    assert_int_equal(rn_isr_high_watermark(1, 10, isr123, 3, NULL, 0, fol, 1), -1);
+    assert_int_equal(rn_isr_max_size(isr12, 2, want13, 2), 3);
+    assert_int_equal(rn_isr_max_size(isr123, 3, NULL, 0), 3);
+    assert_int_equal(rn_isr_max_size(isr1, 1, NULL, 0), 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_partitions_resolve_overlays_topic_overrides_on_broker_defaults),
@@ -255,6 +275,7 @@ int main(void) {
         cmocka_unit_test(test_partitions_config_change_reaches_the_log),
         cmocka_unit_test(test_partitions_delete_wakes_waiters_and_deletes_logs),
         cmocka_unit_test(test_partitions_recreated_topic_gets_a_fresh_log),
+        cmocka_unit_test(test_partitions_hw_is_the_minimum_over_the_maximal_isr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -413,6 +413,61 @@ static void test_controller_unclean_election_picks_a_live_replica(void **s) {
     rn_meta_image_free(img);
 }
 
+static void test_controller_alter_isr_validates_and_changes_the_isr(void **s) {
+    (void)s;
+    rn_meta_image_t *img = three_brokers_with_orders(false);
+    const rn_meta_partition_t *mp = &rn_meta_image_topic(img, "orders")->partitions[0];
+    int32_t l = mp->leader, f1 = mp->replicas[1], f2 = mp->replicas[2];
+    rn_meta_record_t rec;
+    bool changed;
+    int32_t grow[] = {f2, l}; /* any order: the record lists assignment order */
+    assert_int_equal(rn_controller_alter_isr(img, "nope", 0, l, 0, grow, 2, &rec, &changed),
+                     RN_ALTER_ISR_UNKNOWN);
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 7, l, 0, grow, 2, &rec, &changed),
+                     RN_ALTER_ISR_UNKNOWN);
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, f1, 0, grow, 2, &rec, &changed),
+                     RN_ALTER_ISR_NOT_LEADER);
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, l, 1, grow, 2, &rec, &changed),
+                     RN_ALTER_ISR_STALE);
+    int32_t no_leader[] = {f1}, dup[] = {l, l}, stranger[] = {l, 9};
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, l, 0, no_leader, 1, &rec, &changed),
+                     RN_ALTER_ISR_INVALID);
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, l, 0, dup, 2, &rec, &changed),
+                     RN_ALTER_ISR_INVALID);
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, l, 0, stranger, 2, &rec, &changed),
+                     RN_ALTER_ISR_INVALID);
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, l, 0, grow, 0, &rec, &changed),
+                     RN_ALTER_ISR_INVALID);
+    int32_t same[] = {l};
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, l, 0, same, 1, &rec, &changed),
+                     RN_ALTER_ISR_OK);
+    assert_false(changed);
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, l, 0, grow, 2, &rec, &changed),
+                     RN_ALTER_ISR_OK);
+    assert_true(changed);
+    assert_int_equal(rec.type, RN_MREC_PARTITION_CHANGE);
+    assert_int_equal(rec.partition_change.leader, l);
+    assert_int_equal(rec.partition_change.leader_epoch, 0);
+    assert_int_equal(rec.partition_change.nisr, 2);
+    assert_int_equal(rec.partition_change.isr[0], l);
+    assert_int_equal(rec.partition_change.isr[1], f2);
+    assert_int_equal(rn_meta_image_apply(img, &rec), 0);
+    rn_meta_record_deinit(&rec);
+    /* A fenced broker cannot be added, but can still be removed. */
+    rn_meta_record_t fence = mt_fence(f1, true);
+    assert_int_equal(rn_meta_image_apply(img, &fence), 0);
+    rn_meta_record_deinit(&fence);
+    int32_t all[] = {l, f1, f2};
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, l, 0, all, 3, &rec, &changed),
+                     RN_ALTER_ISR_INELIGIBLE);
+    assert_int_equal(rn_controller_alter_isr(img, "orders", 0, l, 0, same, 1, &rec, &changed),
+                     RN_ALTER_ISR_OK);
+    assert_true(changed);
+    assert_int_equal(rec.partition_change.nisr, 1);
+    rn_meta_record_deinit(&rec);
+    rn_meta_image_free(img);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_controller_three_partitions_on_three_brokers_have_distinct_leaders),
@@ -427,6 +482,7 @@ int main(void) {
         cmocka_unit_test(test_controller_fencing_the_only_isr_member_takes_its_partition_offline),
         cmocka_unit_test(test_controller_fencing_moves_leadership_to_the_next_live_isr_member),
         cmocka_unit_test(test_controller_unclean_election_picks_a_live_replica),
+        cmocka_unit_test(test_controller_alter_isr_validates_and_changes_the_isr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

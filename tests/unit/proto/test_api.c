@@ -55,7 +55,7 @@ static void test_api_table_is_sorted_and_unique(void **state) {
         assert_true(t[i].min_version <= t[i].max_version);
         with_codec += t[i].min_version >= 0;
     }
-    assert_int_equal(with_codec, 12);
+    assert_int_equal(with_codec, 13);
 }
 
 int main(void) {

@@ -45,11 +45,11 @@ static void test_api_versions_response_round_trips(void **state) {
     rn_api_version_range_t keys[64];
     rn_api_versions_response_t resp = {.error_code = RN_WIRE_NONE, .api_keys = keys}, out;
     resp.n_api_keys = fill_from_table(keys);
-    assert_int_equal(resp.n_api_keys, 12);
+    assert_int_equal(resp.n_api_keys, 13);
     size_t len;
     uint8_t *p = tw_roundtrip(&api_versions_response_codec, &resp, &out, &len);
-    assert_int_equal(len, 2 + 4 + 12 * 6);
-    assert_int_equal(out.n_api_keys, 12);
+    assert_int_equal(len, 2 + 4 + 13 * 6);
+    assert_int_equal(out.n_api_keys, 13);
     assert_int_equal(out.api_keys[0].api_key, RN_API_PRODUCE);
     assert_int_equal(out.api_keys[8].api_key, RN_API_ALTER_CONFIGS);
     assert_int_equal(out.api_keys[8].max_version, 0);
