@@ -22,29 +22,6 @@
 #define MAX_FILE (64 << 20)
 #define TMP      RN__CHECKPOINT_NAME ".tmp."
 
-static int read_all(const char *path, char **out, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int64_t size = rn__file_size(fd);
-    int rc = size < 0 ? (int)size : size > MAX_FILE ? RN_ECORRUPT : 0;
-    char *buf = NULL;
-    if (rc == 0) {
-        buf = rn_malloc((size_t)size + 1);
-        ssize_t r = rn__pread_full(fd, buf, (size_t)size, 0);
-        rc = r < 0 ? (int)r : r != size ? RN_ECORRUPT : 0;
-    }
-    close(fd);
-    if (rc != 0) {
-        rn_free(buf);
-        return rc;
-    }
-    buf[size] = '\0';
-    *out = buf;
-    *len = (size_t)size;
-    return 0;
-}
-
 /* A decimal number without sign or leading zeros, at most max. */
 static bool parse_num(const char *s, int64_t max, int64_t *v) {
     size_t n = strlen(s);
@@ -123,7 +100,7 @@ static int parse(char *buf, size_t len, rn__ckpt_entry_t **entries, size_t *n) {
 int rn__checkpoint_read(const char *path, rn__ckpt_entry_t **entries, size_t *n) {
     char *buf = NULL;
     size_t len = 0;
-    int rc = read_all(path, &buf, &len);
+    int rc = rn__read_small_file(path, MAX_FILE, &buf, &len);
     if (rc != 0)
         return rc;
     rc = parse(buf, len, entries, n);

@@ -131,21 +131,11 @@ static bool parse(rn_plog_t *plog, char *buf) {
 static int read_file(rn_plog_t *plog) {
     char path[4096];
     path_of(plog, "", path, sizeof path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int64_t size = rn__file_size(fd);
-    int rc = size < 0 ? (int)size : size > MAX_FILE ? RN_ECORRUPT : 0;
     char *buf = NULL;
+    size_t size = 0;
+    int rc = rn__read_small_file(path, MAX_FILE, &buf, &size);
     if (rc == 0) {
-        buf = rn_malloc((size_t)size + 1);
-        ssize_t r = rn__pread_full(fd, buf, (size_t)size, 0);
-        rc = r < 0 ? (int)r : r != size ? RN_ECORRUPT : 0;
-    }
-    close(fd);
-    if (rc == 0) {
-        buf[size] = '\0';
-        bool ok = strlen(buf) == (size_t)size && size > 0 && buf[size - 1] == '\n';
+        bool ok = strlen(buf) == size && size > 0 && buf[size - 1] == '\n';
         if (!ok || !parse(plog, buf))
             rc = RN_ECORRUPT;
     }

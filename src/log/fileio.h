@@ -26,6 +26,11 @@ int64_t rn__file_size(int fd);
 /* fsync the directory at path (after creating, renaming or unlinking in it). 0/-errno. */
 int rn__fsync_dir(const char *path);
 
+/* Read the whole file at path (at most max bytes) into an rn_malloc'd, NUL-terminated
+ * buffer (*out, *len without the NUL). 0, -errno, or RN_ECORRUPT when larger than max
+ * or shorter than its size said. */
+int rn__read_small_file(const char *path, size_t max, char **out, size_t *len);
+
 static inline void rn__put_u32be(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)(v >> 24);
     p[1] = (uint8_t)(v >> 16);
