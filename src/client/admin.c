@@ -48,6 +48,17 @@ static int topic_err(const char *topic, int err, rn_str_t detail, char *buf, siz
     return err;
 }
 
+/* The answer to a request about one topic: its top-level error, else exactly one
+ * result (n results; code and msg are the first one's) whose error is the topic's. */
+static int one_result(const char *topic, int16_t top, int32_t n, const int16_t *code, rn_str_t msg,
+                      char *err, size_t errlen) {
+    if (top != 0)
+        return topic_err(topic, top, RN_STR_NULL, err, errlen);
+    if (n != 1 || code == NULL)
+        return topic_err(topic, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
+    return *code != 0 ? topic_err(topic, *code, msg, err, errlen) : 0;
+}
+
 /* Send an encoded body and wait: 0 with *resp (rn_free it), or an error with err
  * filled. The body writer is consumed. */
 static int call(rn_admin_t *a, int32_t target, int16_t api, rn_writer_t *wr, int enc_rc,
@@ -107,12 +118,9 @@ static int create_topic_at(rn_admin_t *a, int32_t target, const char *name, int3
     if (rn_create_topics_response_decode(resp, len, 0, &r) < 0) {
         rc = undecodable(RN_API_CREATE_TOPICS, resp, len, err, errlen);
     } else {
-        if (r.error_code != 0)
-            rc = topic_err(name, r.error_code, RN_STR_NULL, err, errlen);
-        else if (r.n_topics != 1)
-            rc = topic_err(name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
-        else if (r.topics[0].error_code != 0)
-            rc = topic_err(name, r.topics[0].error_code, r.topics[0].error_message, err, errlen);
+        rc = one_result(name, r.error_code, r.n_topics,
+                        r.n_topics == 1 ? &r.topics[0].error_code : NULL,
+                        r.n_topics == 1 ? r.topics[0].error_message : RN_STR_NULL, err, errlen);
         rn_create_topics_response_deinit(&r);
     }
     rn_free(resp);
@@ -139,13 +147,10 @@ static int delete_topic_at(rn_admin_t *a, int32_t target, const char *name, char
     if (rn_delete_topics_response_decode(resp, len, 0, &r) < 0) {
         rc = undecodable(RN_API_DELETE_TOPICS, resp, len, err, errlen);
     } else {
-        if (r.error_code != 0)
-            rc = topic_err(name, r.error_code, RN_STR_NULL, err, errlen);
-        else if (r.n_responses != 1)
-            rc = topic_err(name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
-        else if (r.responses[0].error_code != 0)
-            rc = topic_err(name, r.responses[0].error_code, r.responses[0].error_message, err,
-                           errlen);
+        rc = one_result(name, r.error_code, r.n_responses,
+                        r.n_responses == 1 ? &r.responses[0].error_code : NULL,
+                        r.n_responses == 1 ? r.responses[0].error_message : RN_STR_NULL, err,
+                        errlen);
         rn_delete_topics_response_deinit(&r);
     }
     rn_free(resp);
@@ -173,12 +178,9 @@ static int create_partitions_at(rn_admin_t *a, int32_t target, const char *name,
     if (rn_create_partitions_response_decode(resp, len, 0, &r) < 0) {
         rc = undecodable(RN_API_CREATE_PARTITIONS, resp, len, err, errlen);
     } else {
-        if (r.error_code != 0)
-            rc = topic_err(name, r.error_code, RN_STR_NULL, err, errlen);
-        else if (r.n_results != 1)
-            rc = topic_err(name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
-        else if (r.results[0].error_code != 0)
-            rc = topic_err(name, r.results[0].error_code, r.results[0].error_message, err, errlen);
+        rc = one_result(name, r.error_code, r.n_results,
+                        r.n_results == 1 ? &r.results[0].error_code : NULL,
+                        r.n_results == 1 ? r.results[0].error_message : RN_STR_NULL, err, errlen);
         rn_create_partitions_response_deinit(&r);
     }
     rn_free(resp);
@@ -289,13 +291,10 @@ static int alter_topic_configs_at(rn_admin_t *a, int32_t target, const char *nam
     if (rn_alter_configs_response_decode(resp, len, 0, &r) < 0) {
         rc = undecodable(RN_API_ALTER_CONFIGS, resp, len, err, errlen);
     } else {
-        if (r.error_code != 0)
-            rc = topic_err(name, r.error_code, RN_STR_NULL, err, errlen);
-        else if (r.n_responses != 1)
-            rc = topic_err(name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
-        else if (r.responses[0].error_code != 0)
-            rc = topic_err(name, r.responses[0].error_code, r.responses[0].error_message, err,
-                           errlen);
+        rc = one_result(name, r.error_code, r.n_responses,
+                        r.n_responses == 1 ? &r.responses[0].error_code : NULL,
+                        r.n_responses == 1 ? r.responses[0].error_message : RN_STR_NULL, err,
+                        errlen);
         rn_alter_configs_response_deinit(&r);
     }
     rn_free(resp);
@@ -412,13 +411,9 @@ static int describe_configs(rn_admin_t *a, rn_topic_info_t *t, char *err, size_t
     if (rn_describe_configs_response_decode(resp, len, 0, &r) < 0) {
         rc = undecodable(RN_API_DESCRIBE_CONFIGS, resp, len, err, errlen);
     } else {
-        if (r.error_code != 0)
-            rc = topic_err(t->name, r.error_code, RN_STR_NULL, err, errlen);
-        else if (r.n_results != 1)
-            rc = topic_err(t->name, RN_WIRE_UNKNOWN_SERVER_ERROR, rn_str("no result"), err, errlen);
-        else if (r.results[0].error_code != 0)
-            rc = topic_err(t->name, r.results[0].error_code, r.results[0].error_message, err,
-                           errlen);
+        rc = one_result(t->name, r.error_code, r.n_results,
+                        r.n_results == 1 ? &r.results[0].error_code : NULL,
+                        r.n_results == 1 ? r.results[0].error_message : RN_STR_NULL, err, errlen);
         if (rc == 0) {
             const rn_describe_configs_result_t *res0 = &r.results[0];
             rn_config_entry_t *ce = rn_calloc((size_t)(res0->n_configs + 1), sizeof *ce);
