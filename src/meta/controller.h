@@ -120,6 +120,33 @@ rn_alter_isr_t rn_controller_alter_isr(const rn_meta_image_t *img, const char *n
                                        const int32_t *new_isr, int32_t n, rn_meta_record_t *out,
                                        bool *changed);
 
+/* What a preferred leader election makes of one partition (controller_elect.c). */
+typedef enum {
+    RN_ELECT_DONE = 0,      /* *out: a PartitionChange to the preferred replica */
+    RN_ELECT_NOT_NEEDED,    /* the preferred replica leads already */
+    RN_ELECT_NOT_AVAILABLE, /* the preferred replica is fenced, unregistered or not in sync */
+    RN_ELECT_UNKNOWN,       /* no such topic or partition */
+} rn_elect_t;
+
+/* Preferred leader election for partition p of topic name: when its first assigned
+ * replica is live, in the ISR and not the leader, *out is a PartitionChange making it
+ * the leader (leader epoch + 1, same ISR; caller: rn_meta_record_deinit). Pure. */
+rn_elect_t rn_controller_elect_preferred(const rn_meta_image_t *img, const char *name, int32_t p,
+                                         rn_meta_record_t *out);
+
+/* The same for every partition of the image that needs and allows it, at most max
+ * records (the periodic rebalance bounds one metadata entry). *out:
+ * rn_controller_records_free(*out, *nout); NULL/0 when none. Pure. */
+void rn_controller_elect_all_preferred(const rn_meta_image_t *img, size_t max,
+                                       rn_meta_record_t **out, size_t *nout);
+
+/* PartitionChanges removing fenced brokers that a partition with a leader still names
+ * as leader or ISR member (left by a fencing change that raced with an ISR change):
+ * the same change fencing makes. Offline partitions are left as they are. *out as
+ * above. Pure. */
+void rn_controller_reconcile_fenced(const rn_meta_image_t *img, rn_meta_record_t **out,
+                                    size_t *nout);
+
 /* Deinit each of n records, then free the array. NULL is a no-op. */
 void rn_controller_records_free(rn_meta_record_t *recs, size_t n);
 
