@@ -123,6 +123,7 @@ static void on_tick(uv_timer_t *t) {
     if (!b->stopping) {
         rn__broker_register(b); /* the controller's own registration, retried */
         rn__liveness_tick(b);
+        rn__elect_tick(b);
         rn__heartbeat_tick(b);
         rn__broker_check_ready(b);
         rn__repl_tick(b);

@@ -58,6 +58,8 @@ typedef struct rn_broker_config_s {
 
     int64_t replica_lag_time_max_ms;
     bool unclean_leader_election;
+    bool auto_leader_rebalance;        /* periodic preferred leader election (elect.c) */
+    int64_t leader_imbalance_check_ms; /* its period */
     int64_t broker_session_timeout_ms;
     int32_t group_min_session_timeout_ms;
     int32_t group_max_session_timeout_ms;

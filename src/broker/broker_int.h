@@ -73,6 +73,13 @@ typedef struct rn_isrc_s {
     int64_t sent_ms;
 } rn_isrc_t;
 
+/* The controller's periodic elections (elect.c). */
+typedef struct rn_elect_state_s {
+    int64_t next_rebalance_ms; /* monotonic ms of the next preferred election; 0: unset */
+    int64_t next_reconcile_ms; /* next check for fenced brokers still named */
+    bool busy;                 /* a round's proposal is in flight */
+} rn_elect_state_t;
+
 /* Counters for logs, tests and (later) metrics. Plain integers: loop thread only. */
 typedef struct rn_broker_counters_s {
     uint64_t requests;       /* frames handed to the dispatcher */
@@ -106,6 +113,7 @@ struct rn_broker_s {
     rn_hb_t hb;               /* heartbeats to the controller (heartbeat.c) */
     rn_isrc_t isrc;           /* ISR changes asked of the controller (isr.c) */
     rn_liveness_t *liveness;  /* broker sessions while this broker is controller */
+    rn_elect_state_t elect;   /* periodic elections while this broker is controller */
     rn_fetcher_t *fetchers;   /* follower fetchers, one per leader we copy from */
     char **explicit_kv;       /* "key=value" set by file/overrides, in order (owned) */
     size_t nexplicit;
@@ -211,6 +219,7 @@ void rn__heartbeat_stop(rn_broker_t *b); /* close the connection to the controll
 void rn__isr_tick(rn_broker_t *b);       /* broker tick: ISR expansions and shrinks (isr.c) */
 void rn__isr_stop(rn_broker_t *b);       /* close the AlterPartition connection */
 void rn__liveness_tick(rn_broker_t *b);  /* broker tick: fence silent brokers */
+void rn__elect_tick(rn_broker_t *b);     /* broker tick: preferred election, reconcile */
 /* A BrokerHeartbeat arrived: act on it as the controller, or answer NOT_CONTROLLER. */
 void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t *req,
                             rn_broker_heartbeat_response_t *resp);
