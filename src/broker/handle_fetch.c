@@ -15,7 +15,9 @@
  * once max_bytes is used up the remaining partitions read nothing (but still report
  * their high watermark and log start offset).
  *
- * Followers (replica_id >= 0): the fetch offset is recorded as that replica's log end
+ * Followers (replica_id >= 0): a replica_id that is not another replica of the
+ * partition is answered NOT_LEADER_OR_FOLLOWER (it would otherwise read past the HW).
+ * The fetch offset is recorded as that replica's log end
  * (rn_partition_follower_fetched), and when the follower's last_fetched_epoch and
  * fetch_offset disagree with this log's epoch history (the epoch ends here below the
  * fetch offset, or is unknown) the answer carries diverging_epoch {epoch, end_offset}
@@ -60,6 +62,16 @@ static bool diverged(const rn_partition_t *part, const rn_fetch_partition_t *fp,
     return true;
 }
 
+/* replica_id is another replica of part: only those may read up to the log end. */
+static bool is_follower(const rn_broker_t *b, const rn_partition_t *part, int32_t replica_id) {
+    if (replica_id == b->cfg.broker_id)
+        return false;
+    for (int32_t i = 0; i < part->nreplicas; i++)
+        if (part->replicas[i] == replica_id)
+            return true;
+    return false;
+}
+
 /* How many bytes this partition may read; 0 with *skip when nothing may be added. */
 static size_t partition_limit(const rn_fetch_ctx_t *ctx, const rn_fetch_partition_t *fp,
                               const rn_fetch_result_t *res, bool *skip) {
@@ -88,6 +100,11 @@ static void fetch_partition(rn_fetch_ctx_t *ctx, rn_str_t topic, const rn_fetch_
     out->high_watermark = part->high_watermark;
     out->last_stable_offset = part->high_watermark;
     out->log_start_offset = start;
+    if (!consumer && !is_follower(ctx->b, part, ctx->req.replica_id)) {
+        out->error_code = RN_WIRE_NOT_LEADER_OR_FOLLOWER; /* no reading past the HW */
+        res->any_error = true;
+        return;
+    }
     if (!consumer) { /* before the range check: a diverged follower may be past our end */
         rn_partition_follower_fetched(part, ctx->req.replica_id, fp->fetch_offset);
         if (diverged(part, fp, out))

@@ -249,6 +249,17 @@ def test_fetch_offset_out_of_range(b, c):
     assert c.fetch([("oor", 0, 1)])["parts"][0]["error_code"] == NONE
 
 
+def test_fetch_as_a_replica_that_is_not_one_is_refused(b, c):
+    """Only the partition's other replicas may read up to the log end (past the HW)."""
+    topic(c, "notrep")
+    c.produce_one("notrep", 0, rp.make_batch([(None, b"v")]))
+    for rid in (7, 1):  # not a replica; this broker itself
+        f = c.fetch([("notrep", 0, 0)], replica_id=rid)
+        assert f["parts"][0]["error_code"] == 6, f  # NOT_LEADER_OR_FOLLOWER
+        assert f["parts"][0]["records"] in (None, b""), f
+    assert c.fetch([("notrep", 0, 0)])["parts"][0]["error_code"] == NONE
+
+
 def test_closed_connection_during_long_poll(b, c):
     topic(c, "gone")
     for _ in range(20):
