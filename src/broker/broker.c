@@ -5,10 +5,11 @@
  * Stop, step by step (each step starts the next from its callback):
  *
  *   stopping = true; listener drains (no accepts, no reads; idle connections closed);
- *   waiting fetches woken ──tick: no connections left, or 5 s passed──▶
- *   admin ops still waiting answered; rn_server_stop ──▶ rn_quorum_stop (pending
- *   proposals fail) ──▶ registry freed; rn_logmgr_close_async(clean: fsync, checkpoint,
- *   clean-shutdown marker) ──▶ tick timer closed ──▶ stop_cb; broker freed.
+ *   waiting fetches woken; forwarded produces answered (forward.h)
+ *   ──tick: no connections left, or 5 s passed──▶ admin ops still waiting answered;
+ *   rn_server_stop ──▶ rn_quorum_stop (pending proposals fail) ──▶ registry freed;
+ *   rn_logmgr_close_async(clean: fsync, checkpoint, clean-shutdown marker)
+ *   ──▶ tick timer closed ──▶ stop_cb; broker freed.
  *
  * A failed start takes the same path from whatever it had started. Invariant: the
  * broker is freed only in the tick timer's close callback, the last handle it owns.
@@ -22,6 +23,7 @@
 
 #include "broker/broker_int.h"
 #include "broker/dispatch.h"
+#include "broker/forward.h"
 #include "broker/meta_props.h"
 #include "broker/partitions.h"
 #include "broker/topic_ops.h"
@@ -49,6 +51,7 @@ static void tick_closed(uv_handle_t *h) {
     int status = b->stop_status;
     rn__repl_stop(b);
     rn__liveness_free(b);
+    rn_fwd_free(b->fwd);
     for (size_t i = 0; i < b->nexplicit; i++)
         rn_free(b->explicit_kv[i]);
     rn_free(b->explicit_kv);
@@ -128,6 +131,7 @@ static void on_tick(uv_timer_t *t) {
         rn__broker_check_ready(b);
         rn__repl_tick(b);
         rn__isr_tick(b);
+        rn_fwd_tick(b->fwd);
         return;
     }
     if (b->server != NULL && !b->server_stopping &&
@@ -283,6 +287,7 @@ int rn_broker_start(uv_loop_t *loop, const rn_broker_config_t *cfg, char *const 
     uv_timer_init(loop, &b->tick);
     b->tick.data = b;
     b->ready_offset = -1;
+    b->fwd = rn_fwd_new(b);
     *out = NULL;
     int rc = open_logs(b, err, errlen);
     if (rc == 0)
@@ -317,6 +322,7 @@ void rn_broker_stop(rn_broker_t *b, void (*cb)(void *arg, int status), void *arg
     rn__heartbeat_stop(b);
     rn__isr_stop(b);
     rn__repl_stop(b);
+    rn_fwd_stop(b->fwd); /* forwarded produces answered NOT_LEADER_OR_FOLLOWER */
     rn_server_drain(b->server);
     rn_partitions_wake_all(b->parts, RN_PART_WAKE_STOP);
     on_tick(&b->tick); /* nothing busy: go on at once */

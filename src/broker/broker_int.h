@@ -48,6 +48,7 @@ typedef struct rn_topic_op_s rn_topic_op_t; /* handle_topics.c: a proposal await
 typedef struct rn_parked_s rn_parked_t;     /* parked.c: a request waiting on an event */
 typedef struct rn_liveness_s rn_liveness_t; /* liveness.c: the controller's broker sessions */
 typedef struct rn_fetcher_s rn_fetcher_t;   /* replica_fetch.c: one per source broker */
+typedef struct rn_fwd_s rn_fwd_t;           /* forward.c: partition -1 produce forwarding */
 
 /* heartbeat.c: this broker's heartbeats to the controller (not used on the controller). */
 typedef struct rn_hb_s {
@@ -115,6 +116,7 @@ struct rn_broker_s {
     rn_liveness_t *liveness;  /* broker sessions while this broker is controller */
     rn_elect_state_t elect;   /* periodic elections while this broker is controller */
     rn_fetcher_t *fetchers;   /* follower fetchers, one per leader we copy from */
+    rn_fwd_t *fwd;            /* Produce forwarding to other leaders (forward.h) */
     char **explicit_kv;       /* "key=value" set by file/overrides, in order (owned) */
     size_t nexplicit;
     /* lifecycle (broker.c) */

@@ -23,6 +23,7 @@
 
 #include "broker/ack_wait.h"
 #include "broker/broker_int.h"
+#include "broker/forward.h"
 #include "broker/partitions.h"
 #include "proto/api_fetch.h"
 #include "proto/api_produce.h"
@@ -45,12 +46,15 @@ rn_wire_err_t rn__datapath_lookup(rn_broker_t *b, rn_str_t topic, int32_t partit
 
 struct rn_produce_ctx_s;
 
-/* One partition entry of an acks=all Produce waiting for the high watermark. */
+/* One partition entry of a Produce waiting: acks=all for the high watermark, or (acks
+ * 1 or -1) for the leader a partition -1 entry was forwarded to (forward.h). */
 typedef struct rn_produce_ent_s {
     rn_ack_waiter_t aw;                  /* queued on part->acks while waiting */
     rn_partition_t *part;                /* valid while aw is queued */
     rn_produce_partition_response_t *pr; /* where the answer goes */
     struct rn_produce_ctx_s *ctx;
+    rn_fwd_op_t fwd; /* listed while the forwarded entry awaits the leader's answer */
+    rn_str_t topic;  /* forwarded: the topic (a view into the request) */
 } rn_produce_ent_t;
 
 typedef struct rn_produce_ctx_s {
@@ -58,8 +62,8 @@ typedef struct rn_produce_ctx_s {
     rn_breq_t *breq;
     rn_produce_request_t req;
     rn_produce_response_t resp; /* arrays rn_calloc'd; names are views into breq */
-    rn_produce_ent_t *ents;     /* acks=all: one per request partition entry */
-    int npending;               /* ents still queued */
+    rn_produce_ent_t *ents;     /* acks 1 or -1: one per request partition entry */
+    int npending;               /* ents still queued or forwarded */
     bool building;              /* the handler is still walking the request */
     rn_parked_t parked;
     uv_timer_t timer; /* timeout_ms for acks=all */
@@ -78,7 +82,8 @@ void rn__produce_wait(rn_produce_ctx_t *ctx, rn_produce_ent_t *ent, rn_partition
  * park. */
 void rn__produce_wait_start(rn_produce_ctx_t *ctx);
 
-/* produce_wait.c: take every ent off its list (before answering). */
+/* produce_wait.c: take every ent off its list, cancel every forward (before
+ * answering). */
 void rn__produce_wait_cancel(rn_produce_ctx_t *ctx);
 
 /* ---- Fetch ---------------------------------------------------------------------- */

@@ -1,13 +1,16 @@
 /*
  * handle_produce.c — Produce (key 0): validate record batches, append them to the
- * partition logs this broker leads, answer per partition.
+ * partition logs this broker leads, forward entries without a partition to their
+ * chosen leader elsewhere, answer per partition.
  *
  *   decode ──▶ acks ∈ {0, 1, -1}? ──no──▶ every partition INVALID_REQUIRED_ACKS
  *      │
  *      ▼ for each (topic, partition) entry, independently:
  *   topic known? ──no──▶ auto-create (if enabled) + UNKNOWN_TOPIC_OR_PARTITION
  *   index -1 ──▶ route.c picks one from the first record's key (DESIGN.md §7)
- *   hosted and leader? ──no──▶ NOT_LEADER_OR_FOLLOWER
+ *   hosted and leader? ──no──▶ index was -1? ──yes──▶ forward (below)
+ *      │                            └──no──▶ NOT_LEADER_OR_FOLLOWER
+ *      ▼
  *   every batch valid (rn_batch_validate, max.message.bytes)? ──no──▶ its error,
  *                                                                    nothing appended
  *   acks=-1 and ISR < min.insync.replicas ──▶ NOT_ENOUGH_REPLICAS, nothing appended
@@ -16,6 +19,20 @@
  *      │
  *      ▼
  *   acks=0: no response;  otherwise the response once nothing waits.
+ *
+ * Forwarding (forward.h): an entry sent with partition -1 whose chosen partition is
+ * led by another broker goes to that leader as a one-entry Produce with the request's
+ * acks, timeout and version, the chosen index and the entry's record bytes unchanged.
+ * The leader validates and appends; its partition result (error, base offset, log
+ * start offset) becomes this entry's, so the producer's acks hold end to end. The
+ * entry waits like an acks=all one (npending, the request's timer and parking,
+ * produce_wait.c): a request mixing local, waiting and forwarded entries is answered
+ * once, when the last is done, in the request's order. Leader unknown, fenced or
+ * unreachable, the connection lost, the broker stopping ──▶ NOT_LEADER_OR_FOLLOWER
+ * (retriable); no answer within the request's timeout ──▶ REQUEST_TIMED_OUT. acks=0:
+ * sent, not waited for. The forwarded request names a real partition, so it is never
+ * forwarded again. The topic's sticky state moves after a successful append, local or
+ * forwarded (acks=0: once sent).
  *
  * The records field may carry one or more batches (docs/protocol.md); all are
  * validated before any is appended, so a bad batch appends nothing for its partition.
@@ -26,6 +43,7 @@
 #include <string.h>
 
 #include "broker/datapath_int.h"
+#include "broker/forward.h"
 #include "broker/route.h"
 #include "common/alloc.h"
 #include "common/errors.h"
@@ -151,6 +169,71 @@ static void produce_to(rn_produce_ctx_t *ctx, rn_partition_t *part,
     }
 }
 
+/* The leader of partition `index` of t in the metadata image, or -1. */
+static int32_t leader_of(rn_broker_t *b, const rn_ptopic_t *t, int32_t index) {
+    const rn_meta_topic_t *mt = rn_meta_image_topic(rn_broker_image(b), t->name);
+    if (mt == NULL || memcmp(mt->id, t->id, sizeof t->id) != 0 || index >= mt->npartitions)
+        return -1;
+    return mt->partitions[index].leader;
+}
+
+/* The leader answered a forwarded entry (or the forwarder gave up: err). */
+static void forwarded(rn_fwd_op_t *op, rn_wire_err_t err,
+                      const rn_produce_partition_response_t *lpr) {
+    rn_produce_ent_t *ent = op->arg;
+    rn_produce_ctx_t *ctx = ent->ctx;
+    rn_produce_partition_response_t *pr = ent->pr;
+    if (err != RN_WIRE_NONE) {
+        set_error(pr, err,
+                  err == RN_WIRE_NOT_LEADER_OR_FOLLOWER ? "partition leader unreachable" : NULL);
+    } else {
+        pr->error_code = lpr->error_code;
+        pr->base_offset = lpr->base_offset;
+        pr->log_append_time_ms = lpr->log_append_time_ms;
+        pr->log_start_offset = lpr->log_start_offset;
+        pr->error_message = RN_STR_NULL; /* lpr's points into the leader's frame */
+        rn_ptopic_t *t =
+            lpr->error_code != RN_WIRE_NONE || ctx->b->parts == NULL
+                ? NULL
+                : rn_partitions_topic(ctx->b->parts, ent->topic.ptr, (size_t)ent->topic.len);
+        if (t != NULL)
+            rn_route_appended(&t->sticky, pr->index, t->npartitions);
+    }
+    if (--ctx->npending == 0 && !ctx->building)
+        rn__produce_finish(ctx, true);
+}
+
+/* Partition `index` (chosen for a -1 entry) is not led here: send the entry to its
+ * leader. ent is NULL for acks=0 (nothing waits). */
+static void forward(rn_produce_ctx_t *ctx, rn_ptopic_t *t, int32_t index, rn_str_t topic,
+                    const rn_produce_partition_data_t *pd, rn_produce_partition_response_t *pr,
+                    rn_produce_ent_t *ent) {
+    rn_fwd_op_t *op = NULL;
+    pr->base_offset = -1; /* until the leader answers */
+    pr->log_start_offset = -1;
+    if (ctx->req.acks != 0) {
+        ent->ctx = ctx;
+        ent->pr = pr;
+        ent->topic = topic;
+        ent->fwd.done = forwarded;
+        ent->fwd.arg = ent;
+        op = &ent->fwd;
+    }
+    int rc =
+        rn_fwd_produce(ctx->b->fwd, leader_of(ctx->b, t, index), ctx->req.acks, ctx->req.timeout_ms,
+                       ctx->breq->hdr.api_version, topic, index, pd->records, op);
+    if (rc != 0) {
+        set_error(pr, RN_WIRE_NOT_LEADER_OR_FOLLOWER,
+                  rc == RN_EUNKNOWNBROKER ? "partition leader unknown"
+                                          : "partition leader unreachable");
+        return;
+    }
+    if (op != NULL)
+        ctx->npending++; /* forwarded() answers it */
+    else
+        rn_route_appended(&t->sticky, index, t->npartitions);
+}
+
 static void produce_one(rn_produce_ctx_t *ctx, const rn_produce_topic_data_t *td,
                         const rn_produce_partition_data_t *pd, rn_produce_partition_response_t *pr,
                         rn_produce_ent_t *ent) {
@@ -175,6 +258,10 @@ static void produce_one(rn_produce_ctx_t *ctx, const rn_produce_topic_data_t *td
         return;
     }
     rn_partition_t *part = t->parts[index];
+    if ((part == NULL || !part->is_leader) && pd->index == RN_PRODUCE_ANY_PARTITION) {
+        forward(ctx, t, index, td->name, pd, pr, ent);
+        return;
+    }
     if (part == NULL || !part->is_leader) {
         set_error(pr, RN_WIRE_NOT_LEADER_OR_FOLLOWER, NULL);
         return;
@@ -200,7 +287,7 @@ static void alloc_response(rn_produce_ctx_t *ctx) {
             rn_calloc((size_t)(n > 0 ? n : 1), sizeof *tr->partition_responses);
         total += n;
     }
-    if (req->acks == -1)
+    if (req->acks == -1 || req->acks == 1) /* acks=1: for forwarded entries */
         ctx->ents = rn_calloc((size_t)(total > 0 ? total : 1), sizeof *ctx->ents);
 }
 

@@ -13,14 +13,21 @@
  * It is created by the first wait and freed when its list is empty at a wake.
  *
  * The request's own timer (timeout_ms) answers REQUEST_TIMED_OUT for the entries still
- * waiting; a closed connection drops the request (parked.c). The HW moves with the
- * followers' fetches (partitions.h, isr.c); when it passes a batch, the maximal ISR must
- * still have min.insync.replicas members, else NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+ * waiting — for the HW or for the leader they were forwarded to (handle_produce.c,
+ * forward.h), whose answer is then ignored; a closed connection drops the request
+ * (parked.c). A forwarded entry is given at least FWD_MIN_WAIT_MS: a round trip to
+ * another broker cannot fit in a timeout of 0.
+ *
+ * The HW moves with the followers' fetches (partitions.h, isr.c); when it passes a
+ * batch, the maximal ISR must still have min.insync.replicas members, else
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  */
 #include <stddef.h>
 
 #include "broker/datapath_int.h"
 #include "common/alloc.h"
+
+#define FWD_MIN_WAIT_MS 1000
 
 typedef struct rn_ack_part_s {
     rn_part_waiter_t w; /* on the partition's waiter list while this exists */
@@ -86,6 +93,7 @@ void rn__produce_wait_cancel(rn_produce_ctx_t *ctx) {
     for (int32_t i = 0; i < k; i++) {
         /* An emptied list stays registered until its partition's next wake frees it. */
         rn_ack_waiter_remove(&ctx->ents[i].aw);
+        rn_fwd_cancel(&ctx->ents[i].fwd);
         ctx->ents[i].part = NULL;
     }
     ctx->npending = 0;
@@ -97,7 +105,7 @@ static void on_timeout(uv_timer_t *t) {
     for (int32_t i = 0; i < ctx->req.n_topic_data; i++) {
         for (int32_t j = 0; j < ctx->req.topic_data[i].n_partition_data; j++, k++) {
             rn_produce_ent_t *ent = &ctx->ents[k];
-            if (!rn_ack_waiter_queued(&ent->aw))
+            if (!rn_ack_waiter_queued(&ent->aw) && ent->fwd.pprev == NULL)
                 continue;
             ent->pr->error_code = RN_WIRE_REQUEST_TIMED_OUT;
             ent->pr->base_offset = -1;
@@ -113,6 +121,12 @@ static void on_conn_closed(rn_parked_t *p) {
 
 void rn__produce_wait_start(rn_produce_ctx_t *ctx) {
     int32_t timeout = ctx->req.timeout_ms > 0 ? ctx->req.timeout_ms : 0;
+    int32_t n = 0;
+    for (int32_t i = 0; i < ctx->req.n_topic_data; i++)
+        n += ctx->req.topic_data[i].n_partition_data;
+    for (int32_t i = 0; i < n && timeout < FWD_MIN_WAIT_MS; i++)
+        if (ctx->ents[i].fwd.pprev != NULL)
+            timeout = FWD_MIN_WAIT_MS;
     uv_timer_init(ctx->b->loop, &ctx->timer);
     ctx->timer.data = ctx;
     ctx->timer_on = true;
