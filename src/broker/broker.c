@@ -202,6 +202,7 @@ static int open_logs(rn_broker_t *b, char *err, size_t errlen) {
     opts.dir = b->cfg.log_dirs[0];
     opts.defaults = b->cfg.log;
     opts.retention_check_ms = b->cfg.retention_check_interval_ms;
+    opts.hw_checkpoint_ms = b->cfg.hw_checkpoint_interval_ms;
     int rc = rn_logmgr_open(b->loop, &opts, &b->logmgr);
     if (rc != 0) {
         snprintf(err, errlen, "log.dirs %s: %s", opts.dir, rn_strerror(rc));

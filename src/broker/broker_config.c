@@ -79,6 +79,8 @@ static const cfg_key_t keys[] = {
      "fsync at least this often (unset: no time policy)"},
     {"replica.lag.time.max.ms", T_I64, OFF(replica_lag_time_max_ms), 1, I64MAX, "30000",
      "drop a follower from the ISR after this"},
+    {"replica.high.watermark.checkpoint.interval.ms", T_I64, OFF(hw_checkpoint_interval_ms), 1,
+     I64MAX, "5000", "how often each partition's high watermark is written to disk"},
     {"unclean.leader.election.enable", T_BOOL, OFF(unclean_leader_election), 0, 0, "false",
      "allow a non-ISR leader (may lose data)"},
     {"auto.leader.rebalance.enable", T_BOOL, OFF(auto_leader_rebalance), 0, 0, "true",

@@ -57,6 +57,7 @@ typedef struct rn_broker_config_s {
     int64_t retention_check_interval_ms;
 
     int64_t replica_lag_time_max_ms;
+    int64_t hw_checkpoint_interval_ms; /* replication-offset-checkpoint period */
     bool unclean_leader_election;
     bool auto_leader_rebalance;        /* periodic preferred leader election (elect.c) */
     int64_t leader_imbalance_check_ms; /* its period */

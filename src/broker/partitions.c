@@ -338,18 +338,33 @@ static void drop_want(rn_partition_t *part) {
     part->want_sent = false;
 }
 
-/* Leader: raise the HW to what the maximal ISR allows. True when it moved. */
+/* The one writer of part->high_watermark: also records it in the log, from which
+ * the log manager writes replication-offset-checkpoint. */
+static void set_hw(rn_partition_t *part, int64_t hw) {
+    part->high_watermark = hw;
+    rn_plog_set_hw(part->plog, hw);
+}
+
+void rn_partition_set_hw(rn_partition_t *part, int64_t hw) {
+    int64_t end = rn_plog_end_offset(part->plog);
+    set_hw(part, hw < end ? hw : end);
+}
+
+/* Never above the log end (a truncation cut below it); on the leader, raise the HW to
+ * what the maximal ISR allows. True when it rose. */
 static bool update_hw(rn_partition_t *part) {
+    int64_t end = rn_plog_end_offset(part->plog);
+    if (part->high_watermark > end)
+        set_hw(part, end);
     if (!part->is_leader)
         return false;
-    int64_t end = rn_plog_end_offset(part->plog);
     int64_t hw = rn_isr_high_watermark(part->leader_id, end, part->isr, part->nisr, part->want,
                                        part->nwant, part->followers, part->nfollowers);
     if (hw > end)
         hw = end; /* a diverged follower may claim more than we have */
     if (hw <= part->high_watermark)
         return false;
-    part->high_watermark = hw;
+    set_hw(part, hw);
     return true;
 }
 
@@ -378,8 +393,11 @@ static void part_update(rn_partitions_t *reg, rn_partition_t *part, const rn_met
     } else if (part->want != NULL && same_set(part->want, part->nwant, part->isr, part->nisr)) {
         drop_want(part); /* the change we asked for has applied */
     }
-    /* A new leader keeps the HW it had as follower; the ISR decides from here on. The
-     * waiters are woken at the next tick (no waiter runs inside a sync). */
+    /* A new leader keeps the HW it had as follower (or from the checkpoint) and raises
+     * it at once to what its maximal ISR allows: with the ISR {itself} that is its log
+     * end, so a lone broker restarted with an older checkpoint hides nothing it had
+     * acknowledged. The waiters are woken at the next tick (no waiter runs inside a
+     * sync). */
     if (update_hw(part))
         part->hw_dirty = true;
 }
@@ -399,9 +417,10 @@ static int part_add(rn_partitions_t *reg, rn_ptopic_t *t, int32_t index,
     part->plog = plog;
     part->log_cfg = *rn_plog_config(plog);
     part->waiters.next = part->waiters.prev = &part->waiters;
-    /* No replication-offset-checkpoint yet: start at the log end (a follower lowers
-     * it to the leader's HW at its first fetch). */
-    part->high_watermark = rn_plog_end_offset(plog);
+    /* The HW from replication-offset-checkpoint, clamped to the log (its start when the
+     * checkpoint did not list it); part_update raises it on a leader, a follower takes
+     * the leader's at its first fetch. */
+    set_hw(part, rn_plog_hw(plog));
     part_update(reg, part, mp, lc, min_isr);
     t->parts[index] = part;
     reg->nparts++;

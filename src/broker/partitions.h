@@ -29,10 +29,19 @@
  * (rn_partition_appended) and on follower fetches (rn_partition_follower_fetched,
  * which only marks hw_dirty: the fetch handler wakes the waiters once it is done, so
  * that no waiter runs inside a fetch being built). A partition that becomes leader
- * keeps the HW it had as follower. On a follower, replica_fetch.c copies the leader's
- * log and keeps HW = min(leader's HW, local log end). Nothing is checkpointed yet:
- * after a restart the HW starts at the log end (replication-offset-checkpoint is a
- * later step).
+ * keeps the HW it had as follower and at once raises it to what its maximal ISR
+ * allows (with the ISR {itself}: its log end); every sync does the same. On a
+ * follower, replica_fetch.c copies the leader's log and sets HW = min(leader's HW,
+ * local log end) (rn_partition_set_hw). The HW never exceeds the local log end (a
+ * truncation lowers it).
+ *
+ * Persistence: every write of high_watermark goes through one setter that also
+ * records it in the partition log (rn_plog_set_hw); the log manager writes all of
+ * them to <logdir>/replication-offset-checkpoint every
+ * replica.high.watermark.checkpoint.interval.ms and at a clean shutdown. A partition
+ * opened at start-up takes its HW from that file, clamped to its log end (its log
+ * start when the file is missing or corrupt, or does not list it); a leader then
+ * raises it as above, a follower takes the leader's.
  *
  * Loop thread only.
  */
@@ -179,6 +188,10 @@ void rn_partition_appended(rn_partition_t *part);
  * records it (and its caught-up time), advances the HW; sets hw_dirty when the HW
  * moved — the caller then calls rn_partition_flush_hw once it is safe to wake. */
 void rn_partition_follower_fetched(rn_partition_t *part, int32_t replica_id, int64_t fetch_offset);
+
+/* Follower: set the HW to `hw` (the leader's, from a fetch answer) clamped to the
+ * local log end, and record it for the checkpoint. */
+void rn_partition_set_hw(rn_partition_t *part, int64_t hw);
 
 /* hw_dirty: clear it and wake the waiters with RN_PART_WAKE_APPEND. */
 void rn_partition_flush_hw(rn_partition_t *part);

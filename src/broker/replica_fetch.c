@@ -241,12 +241,12 @@ static bool apply_partition(rn_broker_t *b, const rn_fetcher_t *f, rn_str_t topi
         return false;
     if (pd->diverging_epoch.epoch >= 0 || pd->diverging_epoch.end_offset >= 0) {
         truncate_diverged(part, &pd->diverging_epoch);
+        rn_partition_set_hw(part, part->high_watermark); /* never above the new log end */
         return true;
     }
     if (append_records(part, pd->records) != 0)
         return false;
-    int64_t end = rn_plog_end_offset(part->plog);
-    part->high_watermark = pd->high_watermark < end ? pd->high_watermark : end;
+    rn_partition_set_hw(part, pd->high_watermark); /* min(leader's HW, log end) */
     return true;
 }
 

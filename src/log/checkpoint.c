@@ -1,7 +1,7 @@
 /*
- * checkpoint.c — reading and atomically writing the recovery-point checkpoint (see
- * checkpoint.h for the format). The file is untrusted input: every field is checked
- * and anything unexpected makes the whole file RN_ECORRUPT.
+ * checkpoint.c — reading and atomically writing an offset checkpoint file (the
+ * recovery points, the high watermarks; see checkpoint.h for the format). The file is untrusted
+ * input: every field is checked and anything unexpected makes the whole file RN_ECORRUPT.
  */
 #include "log/checkpoint.h"
 
@@ -20,7 +20,7 @@
 #include "log/partmap.h"
 
 #define MAX_FILE (64 << 20)
-#define TMP      RN__CHECKPOINT_NAME ".tmp."
+#define TMP      ".tmp." /* <name>.tmp.<seq>: a snapshot being written */
 
 /* A decimal number without sign or leading zeros, at most max. */
 static bool parse_num(const char *s, int64_t max, int64_t *v) {
@@ -147,18 +147,22 @@ char *rn__ckpt_text_finish(rn__ckpt_text_t *text, size_t *len) {
     return out;
 }
 
-int rn__ckpt_writer_init(rn__ckpt_writer_t *w, const char *dir) {
+int rn__ckpt_writer_init(rn__ckpt_writer_t *w, const char *dir, const char *name) {
     w->dir = rn_strdup(dir);
+    w->name = rn_strdup(name);
     w->written = 0;
     int rc = uv_mutex_init(&w->lock);
-    if (rc != 0)
+    if (rc != 0) {
         rn_free(w->dir);
+        rn_free(w->name);
+    }
     return rc;
 }
 
 void rn__ckpt_writer_deinit(rn__ckpt_writer_t *w) {
     uv_mutex_destroy(&w->lock);
     rn_free(w->dir);
+    rn_free(w->name);
 }
 
 static int write_tmp(const char *tmp, const char *text, size_t len) {
@@ -174,8 +178,8 @@ static int write_tmp(const char *tmp, const char *text, size_t len) {
 
 int rn__ckpt_write(rn__ckpt_writer_t *w, uint64_t seq, const char *text, size_t len) {
     char tmp[4096], path[4096];
-    snprintf(tmp, sizeof tmp, "%s/" TMP "%" PRIu64, w->dir, seq);
-    snprintf(path, sizeof path, "%s/" RN__CHECKPOINT_NAME, w->dir);
+    snprintf(tmp, sizeof tmp, "%s/%s" TMP "%" PRIu64, w->dir, w->name, seq);
+    snprintf(path, sizeof path, "%s/%s", w->dir, w->name);
     int rc = write_tmp(tmp, text, len);
     if (rc == 0) {
         uv_mutex_lock(&w->lock);
@@ -195,13 +199,15 @@ int rn__ckpt_write(rn__ckpt_writer_t *w, uint64_t seq, const char *text, size_t 
     return rc;
 }
 
-void rn__ckpt_remove_stale(const char *dir) {
+void rn__ckpt_remove_stale(const char *dir, const char *name) {
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, "%s" TMP, name);
     DIR *d = opendir(dir);
     if (d == NULL)
         return;
     struct dirent *de;
     while ((de = readdir(d)) != NULL)
-        if (strncmp(de->d_name, TMP, strlen(TMP)) == 0)
+        if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
             (void)unlinkat(dirfd(d), de->d_name, 0);
     closedir(d);
 }

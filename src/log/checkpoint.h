@@ -1,6 +1,11 @@
 /*
- * checkpoint.h — the recovery-point checkpoint: per partition, the offset below which
- * its data is known to be fsynced. Kafka's text format, byte for byte:
+ * checkpoint.h — the per-partition offset checkpoint files of a log directory, in
+ * Kafka's text format. Two files share this code:
+ *
+ *   recovery-point-offset-checkpoint   offset below which a partition's data is fsynced
+ *   replication-offset-checkpoint      a partition's high watermark, as the broker set it
+ *
+ * Both hold, byte for byte:
  *
  *   0                        version
  *   3                        number of entries
@@ -22,7 +27,8 @@
 
 #include <uv.h>
 
-#define RN__CHECKPOINT_NAME "recovery-point-offset-checkpoint"
+#define RN__CHECKPOINT_NAME    "recovery-point-offset-checkpoint"
+#define RN__HW_CHECKPOINT_NAME "replication-offset-checkpoint"
 
 typedef struct rn__ckpt_entry_s {
     char *topic;
@@ -50,21 +56,22 @@ void rn__ckpt_text_add(rn__ckpt_text_t *text, const char *topic, int32_t partiti
 /* The whole file (header and lines), rn_malloc'd; text is reset. */
 char *rn__ckpt_text_finish(rn__ckpt_text_t *text, size_t *len);
 
-/* Serializes renames of one checkpoint file across threads. */
+/* Serializes renames of one checkpoint file (<dir>/<name>) across threads. */
 typedef struct rn__ckpt_writer_s {
     char *dir;
+    char *name; /* RN__CHECKPOINT_NAME, RN__HW_CHECKPOINT_NAME */
     uv_mutex_t lock;
     uint64_t written; /* sequence number of the snapshot on disk */
 } rn__ckpt_writer_t;
 
-int rn__ckpt_writer_init(rn__ckpt_writer_t *w, const char *dir);
+int rn__ckpt_writer_init(rn__ckpt_writer_t *w, const char *dir, const char *name);
 void rn__ckpt_writer_deinit(rn__ckpt_writer_t *w);
 
 /* Write snapshot `seq` (text, len bytes) atomically; skipped (0) when a newer one is
  * already on disk. Thread-safe. 0 or -errno. */
 int rn__ckpt_write(rn__ckpt_writer_t *w, uint64_t seq, const char *text, size_t len);
 
-/* Remove temporary files a crash left behind. */
-void rn__ckpt_remove_stale(const char *dir);
+/* Remove the temporary files of checkpoint `name` that a crash left behind. */
+void rn__ckpt_remove_stale(const char *dir, const char *name);
 
 #endif

@@ -5,12 +5,15 @@
  *
  * Open, in order: remove the clean-shutdown marker (fsyncing the directory, so a
  * crash from then on is seen as unclean), read the recovery-point checkpoint (a
- * corrupt one counts as all zeros, with one WARN), then open each <topic>-<partition>
- * directory: clean after a clean shutdown, else recovering from its recovery point.
- * Directories named *.deleted are partitions deleted before a crash: removed.
+ * corrupt one counts as all zeros, with one WARN) and the replication-offset
+ * checkpoint (a missing or corrupt one leaves every high watermark at its log start,
+ * with one WARN), then open each <topic>-<partition> directory: clean after a clean
+ * shutdown, else recovering from its recovery point; its high watermark is set from
+ * the checkpoint. Directories named *.deleted are partitions deleted before a crash:
+ * removed.
  *
  * Clean close, in order: stop timers and wait for background work, fsync every
- * partition, write the checkpoint, write the marker.
+ * partition, write both checkpoints, write the marker.
  */
 #include "log/logmgr_int.h"
 
@@ -39,6 +42,7 @@ void rn_logmgr_opts_default(rn_logmgr_opts_t *opts) {
     opts->max_open_files = 1024;
     opts->clock = NULL;
     opts->checkpoint_ms = 60000;
+    opts->hw_checkpoint_ms = 5000;
 }
 
 static int mkdir_p(const char *dir) {
@@ -72,16 +76,39 @@ static bool take_clean_marker(rn_logmgr_t *mgr) {
     return true;
 }
 
-static void read_checkpoint(rn_logmgr_t *mgr, rn__ckpt_entry_t **cp, size_t *ncp) {
+/* What the two checkpoints said at open. */
+typedef struct ckpts_read_s {
+    rn__ckpt_entry_t *rp, *hw; /* recovery points, high watermarks */
+    size_t nrp, nhw;
+    int hw_rc; /* reading the high watermarks: 0, -ENOENT, RN_ECORRUPT, -errno */
+} ckpts_read_t;
+
+static int read_checkpoint(rn_logmgr_t *mgr, const char *name, rn__ckpt_entry_t **cp, size_t *ncp,
+                           const char *consequence) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/" RN__CHECKPOINT_NAME, mgr->dir);
+    snprintf(path, sizeof path, "%s/%s", mgr->dir, name);
     *cp = NULL;
     *ncp = 0;
     int rc = rn__checkpoint_read(path, cp, ncp);
     if (rc != 0 && rc != -ENOENT)
+        rn_log(RN_LOG_WARN, "log", "%s: unreadable (%s): %s", path, rn_strerror(rc), consequence);
+    return rc;
+}
+
+static void read_checkpoints(rn_logmgr_t *mgr, ckpts_read_t *r) {
+    (void)read_checkpoint(mgr, RN__CHECKPOINT_NAME, &r->rp, &r->nrp,
+                          "every partition is recovered from offset 0");
+    r->hw_rc = read_checkpoint(mgr, RN__HW_CHECKPOINT_NAME, &r->hw, &r->nhw,
+                               "every high watermark starts at the log start");
+}
+
+/* Partitions exist but the high-watermark checkpoint does not: say so once. */
+static void warn_hw_missing(rn_logmgr_t *mgr, const ckpts_read_t *r) {
+    if (r->hw_rc == -ENOENT && mgr->parts.n > 0)
         rn_log(RN_LOG_WARN, "log",
-               "%s: unreadable (%s): every partition is recovered from offset 0", path,
-               rn_strerror(rc));
+               "%s/" RN__HW_CHECKPOINT_NAME ": missing: every high watermark starts at the "
+               "log start",
+               mgr->dir);
 }
 
 static bool is_dir(DIR *d, const struct dirent *de) {
@@ -93,8 +120,7 @@ static bool is_dir(DIR *d, const struct dirent *de) {
     return fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int open_partition(rn_logmgr_t *mgr, const char *name, bool clean,
-                          const rn__ckpt_entry_t *cp, size_t ncp) {
+static int open_partition(rn_logmgr_t *mgr, const char *name, bool clean, const ckpts_read_t *cp) {
     char path[4096], topic[RN__TOPIC_MAX + 1];
     snprintf(path, sizeof path, "%s/%s", mgr->dir, name);
     int32_t partition;
@@ -102,18 +128,21 @@ static int open_partition(rn_logmgr_t *mgr, const char *name, bool clean,
         rn_log(RN_LOG_ERROR, "log", "%s: not a partition directory (<topic>-<partition>)", path);
         return RN_ECORRUPT;
     }
-    int64_t rp = rn__checkpoint_find(cp, ncp, topic, partition);
+    int64_t rp = rn__checkpoint_find(cp->rp, cp->nrp, topic, partition);
+    int64_t hw = rn__checkpoint_find(cp->hw, cp->nhw, topic, partition);
     rn_plog_t *plog;
     int rc = rn_plog_open(path, &mgr->opts.defaults, &mgr->env, rp < 0 ? 0 : rp, clean, &plog);
     if (rc != 0) {
         rn_log(RN_LOG_ERROR, "log", "%s: cannot open the partition log: %s", path, rn_strerror(rc));
         return rc;
     }
+    if (hw >= 0)
+        rn_plog_set_hw(plog, hw); /* rn_plog_hw clamps it to the log */
     rn__partmap_put(&mgr->parts, topic, partition, plog);
     return 0;
 }
 
-static int open_partitions(rn_logmgr_t *mgr, bool clean, const rn__ckpt_entry_t *cp, size_t ncp) {
+static int open_partitions(rn_logmgr_t *mgr, bool clean, const ckpts_read_t *cp) {
     DIR *d = opendir(mgr->dir);
     if (d == NULL)
         return -errno;
@@ -129,7 +158,7 @@ static int open_partitions(rn_logmgr_t *mgr, bool clean, const rn__ckpt_entry_t 
             rn__trash_add(&mgr->trash, rn_strdup(path));
             continue;
         }
-        rc = open_partition(mgr, name, clean, cp, ncp);
+        rc = open_partition(mgr, name, clean, cp);
     }
     closedir(d);
     return rc;
@@ -143,7 +172,25 @@ static rn_logmgr_t *mgr_new(uv_loop_t *loop, const rn_logmgr_opts_t *opts) {
     mgr->opts.dir = mgr->dir;
     mgr->env.clock = opts->clock;
     mgr->env.loop = loop;
+    mgr->ckpts[RN__CKPT_RECOVERY].period_ms = opts->checkpoint_ms;
+    mgr->ckpts[RN__CKPT_RECOVERY].value = rn_plog_recovery_point;
+    mgr->ckpts[RN__CKPT_HW].period_ms = opts->hw_checkpoint_ms;
+    mgr->ckpts[RN__CKPT_HW].value = rn_plog_hw;
     return mgr;
+}
+
+static const char *const ckpt_names[RN__NCKPTS] = {RN__CHECKPOINT_NAME, RN__HW_CHECKPOINT_NAME};
+
+static int writers_init(rn_logmgr_t *mgr) {
+    for (int i = 0; i < RN__NCKPTS; i++) {
+        int rc = rn__ckpt_writer_init(&mgr->ckpts[i].writer, mgr->dir, ckpt_names[i]);
+        if (rc != 0) {
+            while (i-- > 0)
+                rn__ckpt_writer_deinit(&mgr->ckpts[i].writer);
+            return rc;
+        }
+    }
+    return 0;
 }
 
 int rn_logmgr_open(uv_loop_t *loop, const rn_logmgr_opts_t *opts, rn_logmgr_t **out) {
@@ -161,7 +208,7 @@ int rn_logmgr_open(uv_loop_t *loop, const rn_logmgr_opts_t *opts, rn_logmgr_t **
         return rc;
     }
     mgr->env.fds = mgr->fds;
-    rc = rn__ckpt_writer_init(&mgr->ckpt, mgr->dir);
+    rc = writers_init(mgr);
     if (rc != 0) {
         rn_fdcache_free(mgr->fds);
         rn_free(mgr->dir);
@@ -169,12 +216,15 @@ int rn_logmgr_open(uv_loop_t *loop, const rn_logmgr_opts_t *opts, rn_logmgr_t **
         return rc;
     }
     bool clean = take_clean_marker(mgr);
-    rn__ckpt_entry_t *cp;
-    size_t ncp;
-    read_checkpoint(mgr, &cp, &ncp);
-    rn__ckpt_remove_stale(mgr->dir);
-    rc = open_partitions(mgr, clean, cp, ncp);
-    rn__checkpoint_free(cp, ncp);
+    ckpts_read_t cp = {0};
+    read_checkpoints(mgr, &cp);
+    for (int i = 0; i < RN__NCKPTS; i++)
+        rn__ckpt_remove_stale(mgr->dir, ckpt_names[i]);
+    rc = open_partitions(mgr, clean, &cp);
+    if (rc == 0)
+        warn_hw_missing(mgr, &cp);
+    rn__checkpoint_free(cp.rp, cp.nrp);
+    rn__checkpoint_free(cp.hw, cp.nhw);
     if (rc == 0 && loop != NULL)
         rc = rn__logmgr_timers_start(mgr);
     if (rc != 0) {
@@ -212,6 +262,8 @@ int rn_logmgr_close(rn_logmgr_t *mgr, bool clean) {
         if (rc == 0)
             rc = rn_logmgr_checkpoint(mgr);
         if (rc == 0)
+            rc = rn_logmgr_hw_checkpoint(mgr);
+        if (rc == 0)
             rc = write_clean_marker(mgr);
     }
     rn__partmap_foreach(&mgr->parts, close_one, mgr);
@@ -220,7 +272,8 @@ int rn_logmgr_close(rn_logmgr_t *mgr, bool clean) {
     rn__trash_deinit(&mgr->trash);
     rn_free(mgr->zombies);
     rn_fdcache_free(mgr->fds);
-    rn__ckpt_writer_deinit(&mgr->ckpt);
+    for (int i = 0; i < RN__NCKPTS; i++)
+        rn__ckpt_writer_deinit(&mgr->ckpts[i].writer);
     rn_free(mgr->dir);
     rn_free(mgr);
     return rc;

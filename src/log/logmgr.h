@@ -5,17 +5,23 @@
  *   <dir>/<topic>-<partition>/                one rn_plog_t each
  *   <dir>/recovery-point-offset-checkpoint    per partition: offset below which data
  *                                             is fsynced (written atomically)
+ *   <dir>/replication-offset-checkpoint       per partition: its high watermark, as
+ *                                             the broker last set it (rn_plog_set_hw)
  *   <dir>/.clean-shutdown                     present only after a clean close
  *
- * Checkpoint format (text, as Kafka's): a version line "0", a count line, then one
- * "topic partition offset" line per partition.
+ * Checkpoint format (both files; text, as Kafka's): a version line "0", a count line,
+ * then one "topic partition offset" line per partition.
  *
- * At open the manager reads the checkpoint and the clean-shutdown marker, deletes the
+ * At open the manager reads both checkpoints and the clean-shutdown marker, deletes the
  * marker (so a crash from now on is seen as unclean), and opens each partition
  * directory: after a clean shutdown nothing is scanned; after a crash only the tail
- * past each partition's recovery point is re-validated. It owns the shared fd cache,
+ * past each partition's recovery point is re-validated. Each partition's high
+ * watermark (rn_plog_hw) starts at its checkpointed value, clamped to the log end; a
+ * missing or corrupt replication-offset-checkpoint (one WARN naming it) or a
+ * partition not listed starts at the log start. It owns the shared fd cache,
  * a retention timer (log.retention.check.interval.ms), a flush timer for flush_ms,
- * and runs unlinks of deleted segments on the thread pool.
+ * the two checkpoint timers (checkpoint_ms, hw_checkpoint_ms), and runs unlinks of deleted
+ * segments on the thread pool.
  *
  * Loop thread only.
  */
@@ -40,10 +46,12 @@ typedef struct rn_logmgr_opts_s {
     int max_open_files;         /* fd cache size; 0: 1024 */
     const rn_clock_t *clock;    /* NULL: real clock */
     int64_t checkpoint_ms;      /* recovery-point checkpoint timer period; <= 0: none */
+    int64_t hw_checkpoint_ms;   /* replication-offset-checkpoint timer period; <= 0: none */
 } rn_logmgr_opts_t;
 
 /* dir "./data", DESIGN.md log defaults, retention check every 300000 ms, 1024 open
- * files, the real clock, a checkpoint every 60000 ms. */
+ * files, the real clock, a recovery-point checkpoint every 60000 ms and a high
+ * watermark checkpoint every 5000 ms. */
 void rn_logmgr_opts_default(rn_logmgr_opts_t *opts);
 
 /* Open every partition under opts->dir. loop may be NULL (no timers, no background
@@ -53,7 +61,7 @@ int rn_logmgr_open(uv_loop_t *loop, const rn_logmgr_opts_t *opts, rn_logmgr_t **
 
 /*
  * Close: stop timers, wait for background fsyncs, and when `clean`, fsync every
- * partition, write the checkpoint and the clean-shutdown marker. Frees mgr.
+ * partition, write both checkpoints and the clean-shutdown marker. Frees mgr.
  * With a loop, it closes its handles and runs the loop (UV_RUN_ONCE) until their
  * close callbacks and every thread-pool job have run — so call it only where uv_run
  * is allowed: NOT from inside a loop callback (libuv's uv_run is not reentrant); use
@@ -94,5 +102,9 @@ int rn_logmgr_retention_run(rn_logmgr_t *mgr, int64_t now_ms);
 
 /* Write the recovery-point checkpoint now (tmp file, fsync, rename). 0 or -errno. */
 int rn_logmgr_checkpoint(rn_logmgr_t *mgr);
+
+/* Write replication-offset-checkpoint now: every partition's rn_plog_hw (tmp file,
+ * fsync, rename). 0 or -errno. */
+int rn_logmgr_hw_checkpoint(rn_logmgr_t *mgr);
 
 #endif

@@ -19,6 +19,19 @@
 
 #define RN__CLEAN_MARKER ".clean-shutdown"
 
+/* The checkpoint files the manager keeps (index into mgr->ckpts). */
+enum { RN__CKPT_RECOVERY = 0, RN__CKPT_HW = 1, RN__NCKPTS = 2 };
+
+/* One checkpoint file: its writer, the sequence number of the latest snapshot taken,
+ * its timer, and what each partition's line records. */
+typedef struct rn__logmgr_ckpt_s {
+    rn__ckpt_writer_t writer;
+    uint64_t seq;
+    uv_timer_t timer;
+    int64_t period_ms; /* <= 0: no timer */
+    int64_t (*value)(const rn_plog_t *plog);
+} rn__logmgr_ckpt_t;
+
 struct rn_logmgr_s {
     uv_loop_t *loop; /* NULL: no timers, everything inline */
     char *dir;
@@ -26,7 +39,7 @@ struct rn_logmgr_s {
     rn_fdcache_t *fds;
     rn_plog_env_t env;
     rn__partmap_t parts;
-    uv_timer_t retention_timer, flush_timer, checkpoint_timer;
+    uv_timer_t retention_timer, flush_timer; /* and one timer per checkpoint */
     bool timers;
     int closing; /* handles closing */
     int pending; /* thread-pool jobs running */
@@ -34,8 +47,7 @@ struct rn_logmgr_s {
     int nzombies, capzombies;
     uint64_t deletions; /* names deleted partition directories uniquely */
     rn__trash_t trash;
-    rn__ckpt_writer_t ckpt;
-    uint64_t ckpt_seq;
+    rn__logmgr_ckpt_t ckpts[RN__NCKPTS];
 };
 
 /* Start the timers (loop set). 0 or a libuv error. */
@@ -58,8 +70,8 @@ void rn__logmgr_empty_trash(rn_logmgr_t *mgr);
 /* Close the zombies whose flushes are done. */
 void rn__logmgr_reap(rn_logmgr_t *mgr);
 
-/* The checkpoint text of every partition now. */
-char *rn__logmgr_checkpoint_text(rn_logmgr_t *mgr, size_t *len);
+/* The text of checkpoint `which` (RN__CKPT_*) for every partition now. */
+char *rn__logmgr_checkpoint_text(rn_logmgr_t *mgr, int which, size_t *len);
 
 /* Flush every partition for a clean shutdown. 0 or -errno. */
 int rn__logmgr_flush_all(rn_logmgr_t *mgr);

@@ -4,7 +4,8 @@
  *   retention timer   (retention_check_ms)  rn_logmgr_retention_run on every partition
  *   flush timer       (re-armed each tick at the smallest flush_ms in use, 10..1000 ms)
  *                     starts a background flush where flush_ms says one is due
- *   checkpoint timer  (checkpoint_ms)       writes the recovery points on the thread pool
+ *   checkpoint timers (checkpoint_ms)       write the recovery points, and
+ *                     (hw_checkpoint_ms)    the high watermarks, on the thread pool
  *   trash jobs                              unlink segments renamed *.deleted, and
  *                                           deleted partition directories, off the loop
  *
@@ -168,27 +169,44 @@ int rn__logmgr_flush_all(rn_logmgr_t *mgr) {
 
 /* ---- checkpoints --------------------------------------------------------------------- */
 
+typedef struct text_scan_s {
+    rn__ckpt_text_t text;
+    int64_t (*value)(const rn_plog_t *plog);
+} text_scan_t;
+
 static void add_line(rn__part_t *part, void *arg) {
-    rn__ckpt_text_add(arg, part->topic, part->partition, rn_plog_recovery_point(part->plog));
+    text_scan_t *t = arg;
+    rn__ckpt_text_add(&t->text, part->topic, part->partition, t->value(part->plog));
 }
 
-char *rn__logmgr_checkpoint_text(rn_logmgr_t *mgr, size_t *len) {
-    rn__ckpt_text_t text = {0};
-    rn__partmap_foreach(&mgr->parts, add_line, &text);
-    return rn__ckpt_text_finish(&text, len);
+char *rn__logmgr_checkpoint_text(rn_logmgr_t *mgr, int which, size_t *len) {
+    text_scan_t t = {.value = mgr->ckpts[which].value};
+    rn__partmap_foreach(&mgr->parts, add_line, &t);
+    return rn__ckpt_text_finish(&t.text, len);
+}
+
+/* Write checkpoint `which` now, on this thread. 0 or -errno. */
+static int checkpoint_now(rn_logmgr_t *mgr, int which) {
+    rn__logmgr_ckpt_t *c = &mgr->ckpts[which];
+    size_t len;
+    char *text = rn__logmgr_checkpoint_text(mgr, which, &len);
+    int rc = rn__ckpt_write(&c->writer, ++c->seq, text, len);
+    rn_free(text);
+    return rc;
 }
 
 int rn_logmgr_checkpoint(rn_logmgr_t *mgr) {
-    size_t len;
-    char *text = rn__logmgr_checkpoint_text(mgr, &len);
-    int rc = rn__ckpt_write(&mgr->ckpt, ++mgr->ckpt_seq, text, len);
-    rn_free(text);
-    return rc;
+    return checkpoint_now(mgr, RN__CKPT_RECOVERY);
+}
+
+int rn_logmgr_hw_checkpoint(rn_logmgr_t *mgr) {
+    return checkpoint_now(mgr, RN__CKPT_HW);
 }
 
 typedef struct ckpt_job_s {
     uv_work_t req;
     rn_logmgr_t *mgr;
+    rn__ckpt_writer_t *writer;
     uint64_t seq;
     char *text;
     size_t len;
@@ -197,7 +215,7 @@ typedef struct ckpt_job_s {
 
 static void ckpt_work(uv_work_t *req) {
     ckpt_job_t *job = req->data;
-    job->status = rn__ckpt_write(&job->mgr->ckpt, job->seq, job->text, job->len);
+    job->status = rn__ckpt_write(job->writer, job->seq, job->text, job->len);
 }
 
 static void ckpt_after(uv_work_t *req, int status) {
@@ -205,20 +223,23 @@ static void ckpt_after(uv_work_t *req, int status) {
     if (job->status == 0 && status != 0)
         job->status = status;
     if (job->status != 0 && job->status != UV_ECANCELED)
-        rn_log(RN_LOG_ERROR, "log", "%s/" RN__CHECKPOINT_NAME ": write failed: %s", job->mgr->dir,
+        rn_log(RN_LOG_ERROR, "log", "%s/%s: write failed: %s", job->writer->dir, job->writer->name,
                rn_strerror(job->status));
     job->mgr->pending--;
     rn_free(job->text);
     rn_free(job);
 }
 
+/* One checkpoint timer fired: snapshot its values here, write them on the pool. */
 static void checkpoint_tick(uv_timer_t *timer) {
     rn_logmgr_t *mgr = timer->data;
+    int which = timer == &mgr->ckpts[RN__CKPT_HW].timer ? RN__CKPT_HW : RN__CKPT_RECOVERY;
     ckpt_job_t *job = rn_calloc(1, sizeof *job);
     job->req.data = job;
     job->mgr = mgr;
-    job->seq = ++mgr->ckpt_seq;
-    job->text = rn__logmgr_checkpoint_text(mgr, &job->len);
+    job->writer = &mgr->ckpts[which].writer;
+    job->seq = ++mgr->ckpts[which].seq;
+    job->text = rn__logmgr_checkpoint_text(mgr, which, &job->len);
     mgr->pending++;
     if (uv_queue_work(mgr->loop, &job->req, ckpt_work, ckpt_after) != 0) {
         mgr->pending--;
@@ -244,19 +265,34 @@ static int start_timer(rn_logmgr_t *mgr, uv_timer_t *timer, uv_timer_cb cb, uint
     return uv_timer_start(timer, cb, first, repeat);
 }
 
+/* flush, retention, then one per checkpoint */
+#define NTIMERS (2 + RN__NCKPTS)
+
+static void all_timers(rn_logmgr_t *mgr, uv_timer_t **timers) {
+    timers[0] = &mgr->flush_timer;
+    timers[1] = &mgr->retention_timer;
+    for (int i = 0; i < RN__NCKPTS; i++)
+        timers[2 + i] = &mgr->ckpts[i].timer;
+}
+
 int rn__logmgr_timers_start(rn_logmgr_t *mgr) {
-    /* Initialize all three first, so close has three handles to close either way. */
-    int64_t ret = mgr->opts.retention_check_ms, ck = mgr->opts.checkpoint_ms;
+    /* Initialize all first, so close has every handle to close either way. */
+    uv_timer_t *timers[NTIMERS];
+    all_timers(mgr, timers);
     int rc = start_timer(mgr, &mgr->flush_timer, flush_tick, FLUSH_TICK_MIN_MS, 0);
-    int rc2 = uv_timer_init(mgr->loop, &mgr->retention_timer);
-    int rc3 = uv_timer_init(mgr->loop, &mgr->checkpoint_timer);
-    mgr->retention_timer.data = mgr->checkpoint_timer.data = mgr;
-    if (rc2 != 0 || rc3 != 0)
-        abort(); /* uv_timer_init cannot fail on a live loop */
+    for (int i = 1; i < NTIMERS; i++) {
+        if (uv_timer_init(mgr->loop, timers[i]) != 0)
+            abort(); /* uv_timer_init cannot fail on a live loop */
+        timers[i]->data = mgr;
+    }
+    int64_t ret = mgr->opts.retention_check_ms;
     if (rc == 0 && ret > 0)
         rc = uv_timer_start(&mgr->retention_timer, retention_tick, (uint64_t)ret, (uint64_t)ret);
-    if (rc == 0 && ck > 0)
-        rc = uv_timer_start(&mgr->checkpoint_timer, checkpoint_tick, (uint64_t)ck, (uint64_t)ck);
+    for (int i = 0; i < RN__NCKPTS; i++) {
+        int64_t ck = mgr->ckpts[i].period_ms;
+        if (rc == 0 && ck > 0)
+            rc = uv_timer_start(&mgr->ckpts[i].timer, checkpoint_tick, (uint64_t)ck, (uint64_t)ck);
+    }
     return rc;
 }
 
@@ -281,8 +317,9 @@ bool rn__logmgr_busy(rn_logmgr_t *mgr) {
 
 void rn__logmgr_close_timers(rn_logmgr_t *mgr) {
     if (mgr->timers) {
-        uv_timer_t *timers[] = {&mgr->flush_timer, &mgr->retention_timer, &mgr->checkpoint_timer};
-        for (int i = 0; i < 3; i++) {
+        uv_timer_t *timers[NTIMERS];
+        all_timers(mgr, timers);
+        for (int i = 0; i < NTIMERS; i++) {
             mgr->closing++;
             uv_close((uv_handle_t *)timers[i], on_close);
         }

@@ -82,6 +82,17 @@ const char *rn_plog_dir(const rn_plog_t *plog) {
     return plog->dir;
 }
 
+void rn_plog_set_hw(rn_plog_t *plog, int64_t hw) {
+    plog->hw = hw;
+}
+
+int64_t rn_plog_hw(const rn_plog_t *plog) {
+    int64_t end = rn_plog_end_offset(plog);
+    if (plog->hw > end)
+        return end;
+    return plog->hw < plog->start_offset ? plog->start_offset : plog->hw;
+}
+
 int rn__plog_roll(rn_plog_t *plog, int64_t base) {
     rn__segment_t *old = rn__plog_active(plog);
     rn__segment_t *seg = rn__segment_new(plog->dir, plog->env.fds, base);

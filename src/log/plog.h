@@ -107,6 +107,16 @@ int64_t rn_plog_recovery_point(const rn_plog_t *plog); /* everything below is fs
 const char *rn_plog_dir(const rn_plog_t *plog);
 
 /*
+ * The partition's high watermark, kept with its log so that the log manager can write
+ * it to <logdir>/replication-offset-checkpoint. The broker records every move with
+ * rn_plog_set_hw. rn_plog_hw returns the last value set clamped to [log start, log
+ * end] (so a truncation below it lowers it); before any set it is what rn_logmgr_open
+ * read from the checkpoint, or the log start when the partition was not listed there.
+ */
+void rn_plog_set_hw(rn_plog_t *plog, int64_t hw);
+int64_t rn_plog_hw(const rn_plog_t *plog);
+
+/*
  * Offset for a timestamp (ListOffsets by time): the first offset whose batch has a
  * max timestamp >= ts, found through the time indexes. Returns 0 and *offset, or
  * RN_EOFFSETRANGE when no record is that new.

@@ -59,6 +59,7 @@ struct rn_plog_s {
     int nsegs, capsegs;
     int64_t start_offset;
     int64_t recovery_point;
+    int64_t hw; /* high watermark as last set (rn_plog_hw clamps it); 0 at open */
     int64_t size_bytes;
     /* durability (flush.c) */
     int64_t unflushed_msgs; /* records appended since the last flush started */

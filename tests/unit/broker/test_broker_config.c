@@ -52,6 +52,7 @@ static void test_broker_config_defaults_match_design(void **state) {
     assert_true(cfg.log.flush_messages <= 0);
     assert_true(cfg.log.flush_ms <= 0);
     assert_int_equal(cfg.replica_lag_time_max_ms, 30000);
+    assert_int_equal(cfg.hw_checkpoint_interval_ms, 5000);
     assert_false(cfg.unclean_leader_election);
     assert_int_equal(cfg.broker_session_timeout_ms, 9000);
     assert_int_equal(cfg.group_min_session_timeout_ms, 6000);
@@ -240,7 +241,9 @@ static void test_broker_config_ships_config_file_parses(void **state) {
         fail_msg("%s", err);
     int n = 0;
     rn_broker_config_foreach_key(count_key, &n);
-    assert_int_equal(n, 28); /* DESIGN.md's table, log.level, controller.bootstrap.servers */
+    assert_int_equal(n, 31); /* DESIGN.md's table, log.level, controller.bootstrap.servers,
+                              * auto.leader.rebalance.enable, leader.imbalance.check.interval.ms,
+                              * replica.high.watermark.checkpoint.interval.ms */
 }
 
 int main(void) {

@@ -1,4 +1,5 @@
-/* test_checkpoint.c — the recovery-point checkpoint in Kafka's text format: exact
+/* test_checkpoint.c — the offset checkpoints (recovery points, high watermarks) in
+ * Kafka's text format: exact
  * bytes, round trip, every truncation and a list of malformed files rejected, an
  * older snapshot never replacing a newer one, and stale temporary files removed. */
 #include <stdarg.h>
@@ -26,7 +27,7 @@ static int setup(void **state) {
     fx_t *fx = calloc(1, sizeof *fx);
     fx->dir = rn_test_tmpdir("checkpoint");
     snprintf(fx->path, sizeof fx->path, "%s/" RN__CHECKPOINT_NAME, fx->dir);
-    assert_int_equal(rn__ckpt_writer_init(&fx->w, fx->dir), 0);
+    assert_int_equal(rn__ckpt_writer_init(&fx->w, fx->dir, RN__CHECKPOINT_NAME), 0);
     *state = fx;
     return 0;
 }
@@ -163,9 +164,38 @@ static void test_checkpoint_stale_temporary_files_are_removed(void **state) {
     snprintf(other, sizeof other, "%s/meta.properties", fx->dir);
     rn_test_write_file(tmp, "0\n", 2);
     rn_test_write_file(other, "x", 1);
-    rn__ckpt_remove_stale(fx->dir);
+    rn__ckpt_remove_stale(fx->dir, RN__CHECKPOINT_NAME);
     assert_int_equal(rn_test_file_size(tmp), -1);
     assert_int_equal(rn_test_file_size(other), 1);
+}
+
+/* The high-watermark file shares the code under its own name: its writes and its
+ * stale temporary files are its own. */
+static void test_checkpoint_second_file_name_is_independent(void **state) {
+    fx_t *fx = *state;
+    rn__ckpt_writer_t hw;
+    assert_int_equal(rn__ckpt_writer_init(&hw, fx->dir, RN__HW_CHECKPOINT_NAME), 0);
+    assert_int_equal(rn__ckpt_write(&hw, 1, "0\n1\nt 0 5\n", 10), 0);
+    write_sample(fx, 1);
+    char path[700], tmp_hw[700], tmp_rp[700];
+    snprintf(path, sizeof path, "%s/" RN__HW_CHECKPOINT_NAME, fx->dir);
+    rn__ckpt_entry_t *e;
+    size_t n;
+    assert_int_equal(rn__checkpoint_read(path, &e, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rn__checkpoint_find(e, n, "t", 0), 5);
+    rn__checkpoint_free(e, n);
+    assert_int_equal(rn__checkpoint_read(fx->path, &e, &n), 0);
+    assert_int_equal(n, 3);
+    rn__checkpoint_free(e, n);
+    snprintf(tmp_hw, sizeof tmp_hw, "%s/" RN__HW_CHECKPOINT_NAME ".tmp.3", fx->dir);
+    snprintf(tmp_rp, sizeof tmp_rp, "%s/" RN__CHECKPOINT_NAME ".tmp.3", fx->dir);
+    rn_test_write_file(tmp_hw, "0\n", 2);
+    rn_test_write_file(tmp_rp, "0\n", 2);
+    rn__ckpt_remove_stale(fx->dir, RN__HW_CHECKPOINT_NAME);
+    assert_int_equal(rn_test_file_size(tmp_hw), -1);
+    assert_int_equal(rn_test_file_size(tmp_rp), 2);
+    rn__ckpt_writer_deinit(&hw);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -180,6 +210,7 @@ int main(void) {
         T(test_checkpoint_malformed_files_are_corrupt),
         T(test_checkpoint_older_snapshot_never_replaces_newer),
         T(test_checkpoint_stale_temporary_files_are_removed),
+        T(test_checkpoint_second_file_name_is_independent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
