@@ -10,28 +10,33 @@
  *     1  Fetch             0..0
  *     2  ListOffsets       0..0
  *     3  Metadata          0..1
- *     8  OffsetCommit      reserved
- *     9  OffsetFetch       reserved
- *    10  FindCoordinator   reserved
- *    11  JoinGroup         reserved
- *    12  Heartbeat         reserved
- *    13  LeaveGroup        reserved
- *    14  SyncGroup         reserved
- *    15  DescribeGroups    reserved
- *    16  ListGroups        reserved
+ *     8  OffsetCommit      0..0   api_offsets.h
+ *     9  OffsetFetch       0..0   api_offsets.h
+ *    10  FindCoordinator   0..0   api_find_coordinator.h
+ *    11  JoinGroup         0..0   api_group.h
+ *    12  Heartbeat         0..0   api_group.h
+ *    13  LeaveGroup        0..0   api_group.h
+ *    14  SyncGroup         0..0   api_group.h
+ *    15  DescribeGroups    0..0   api_groups_admin.h
+ *    16  ListGroups        0..0   api_groups_admin.h
  *    18  ApiVersions       0..0
  *    19  CreateTopics      0..0
  *    20  DeleteTopics      0..0
  *    32  DescribeConfigs   0..0
  *    33  AlterConfigs      0..0
  *    37  CreatePartitions  0..0
+ *    43  ElectLeaders      0..0   api_elect_leaders.h
  *    55  DescribeQuorum    0..0
  *    56  AlterPartition    0..0
  *    60  DescribeCluster   reserved
  *    63  BrokerHeartbeat   0..0
  *
- * This is what the codec can encode and decode; the broker's dispatch table (which
- * versions it answers, with which handler) is a separate table built on top of it.
+ * This is what the codec can encode and decode — NOT what a broker advertises or
+ * answers. The broker's dispatch table (src/broker/dispatch.c: key, versions, handler,
+ * error-body encoder) is the one list of what the broker speaks: ApiVersions lists its
+ * rows, and a request whose key has no row there is answered UNSUPPORTED_VERSION even
+ * when this table has a codec for it (the group APIs and ElectLeaders have codecs
+ * before they have handlers). A dispatch row's versions must lie inside this table's.
  * Every encode/decode function takes the version and refuses one outside this range
  * with RN_EBADVERSION; a v1 adds fields behind `if (version >= 1)` in the codec.
  */
@@ -46,21 +51,22 @@
     X(FETCH, 1, "Fetch", 0, 0)                                                                     \
     X(LIST_OFFSETS, 2, "ListOffsets", 0, 0)                                                        \
     X(METADATA, 3, "Metadata", 0, 1)                                                               \
-    X(OFFSET_COMMIT, 8, "OffsetCommit", -1, -1)                                                    \
-    X(OFFSET_FETCH, 9, "OffsetFetch", -1, -1)                                                      \
-    X(FIND_COORDINATOR, 10, "FindCoordinator", -1, -1)                                             \
-    X(JOIN_GROUP, 11, "JoinGroup", -1, -1)                                                         \
-    X(HEARTBEAT, 12, "Heartbeat", -1, -1)                                                          \
-    X(LEAVE_GROUP, 13, "LeaveGroup", -1, -1)                                                       \
-    X(SYNC_GROUP, 14, "SyncGroup", -1, -1)                                                         \
-    X(DESCRIBE_GROUPS, 15, "DescribeGroups", -1, -1)                                               \
-    X(LIST_GROUPS, 16, "ListGroups", -1, -1)                                                       \
+    X(OFFSET_COMMIT, 8, "OffsetCommit", 0, 0)                                                      \
+    X(OFFSET_FETCH, 9, "OffsetFetch", 0, 0)                                                        \
+    X(FIND_COORDINATOR, 10, "FindCoordinator", 0, 0)                                               \
+    X(JOIN_GROUP, 11, "JoinGroup", 0, 0)                                                           \
+    X(HEARTBEAT, 12, "Heartbeat", 0, 0)                                                            \
+    X(LEAVE_GROUP, 13, "LeaveGroup", 0, 0)                                                         \
+    X(SYNC_GROUP, 14, "SyncGroup", 0, 0)                                                           \
+    X(DESCRIBE_GROUPS, 15, "DescribeGroups", 0, 0)                                                 \
+    X(LIST_GROUPS, 16, "ListGroups", 0, 0)                                                         \
     X(API_VERSIONS, 18, "ApiVersions", 0, 0)                                                       \
     X(CREATE_TOPICS, 19, "CreateTopics", 0, 0)                                                     \
     X(DELETE_TOPICS, 20, "DeleteTopics", 0, 0)                                                     \
     X(DESCRIBE_CONFIGS, 32, "DescribeConfigs", 0, 0)                                               \
     X(ALTER_CONFIGS, 33, "AlterConfigs", 0, 0)                                                     \
     X(CREATE_PARTITIONS, 37, "CreatePartitions", 0, 0)                                             \
+    X(ELECT_LEADERS, 43, "ElectLeaders", 0, 0)                                                     \
     X(DESCRIBE_QUORUM, 55, "DescribeQuorum", 0, 0)                                                 \
     X(ALTER_PARTITION, 56, "AlterPartition", 0, 0)                                                 \
     X(DESCRIBE_CLUSTER, 60, "DescribeCluster", -1, -1)                                             \
@@ -113,7 +119,8 @@ int rn_api_check_version(int16_t key, int16_t version);
  * them on its own messages.
  */
 
-/* The rows, in key order, for iteration (ApiVersions lists those with a codec). */
+/* The rows, in key order, for iteration. (ApiVersions lists the broker's dispatch table,
+ * not this one.) */
 const rn_api_info_t *rn_api_table(int *count);
 
 #endif

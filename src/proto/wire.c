@@ -66,9 +66,9 @@ rn_str_t rn_wire_read_nstr(rn_wire_dec_t *d) {
     return str_body(d, rn_reader_i16(&d->rd), true);
 }
 
-rn_bytes_t rn_wire_read_nbytes(rn_wire_dec_t *d) {
-    int32_t n = rn_reader_i32(&d->rd);
-    if (n == -1)
+/* Bytes whose length field is n (already read). */
+static rn_bytes_t bytes_body(rn_wire_dec_t *d, int32_t n, bool nullable) {
+    if (n == -1 && nullable)
         return RN_BYTES_NULL;
     if (n < 0) {
         rn_reader_fail(&d->rd, RN_EMALFORMED);
@@ -76,6 +76,14 @@ rn_bytes_t rn_wire_read_nbytes(rn_wire_dec_t *d) {
     }
     const uint8_t *p = rn_reader_bytes(&d->rd, (size_t)n);
     return p ? (rn_bytes_t){p, n} : RN_BYTES_NULL;
+}
+
+rn_bytes_t rn_wire_read_bytes(rn_wire_dec_t *d) {
+    return bytes_body(d, rn_reader_i32(&d->rd), false);
+}
+
+rn_bytes_t rn_wire_read_nbytes(rn_wire_dec_t *d) {
+    return bytes_body(d, rn_reader_i32(&d->rd), true);
 }
 
 int32_t rn_wire_read_count(rn_wire_dec_t *d, size_t min_elem, bool nullable) {
@@ -158,6 +166,14 @@ void rn_wire_write_nstr(rn_wire_enc_t *e, rn_str_t s) {
     }
     rn_writer_i16(e->wr, (int16_t)s.len);
     rn_writer_bytes(e->wr, s.ptr, (size_t)s.len);
+}
+
+void rn_wire_write_bytes(rn_wire_enc_t *e, rn_bytes_t b) {
+    if (b.len < 0) {
+        enc_fail(e, RN_EMALFORMED);
+        return;
+    }
+    rn_wire_write_nbytes(e, b);
 }
 
 void rn_wire_write_nbytes(rn_wire_enc_t *e, rn_bytes_t b) {

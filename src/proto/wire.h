@@ -21,6 +21,7 @@
  *   boolean   int8 0 / 1 (any non-zero byte decodes as true)
  *   string    int16 length N >= 0, then N bytes (no terminator)
  *   nstring   int16 length, -1 = null
+ *   bytes     int32 length N >= 0, then N bytes
  *   nbytes    int32 length, -1 = null
  *   array     int32 count N >= 0, then N elements; a nullable array allows -1 = null
  *
@@ -106,6 +107,7 @@ int rn_wire_dec_finish(const rn_wire_dec_t *d);
 bool rn_wire_read_bool(rn_wire_dec_t *d);
 rn_str_t rn_wire_read_str(rn_wire_dec_t *d);      /* length -1 is RN_EMALFORMED */
 rn_str_t rn_wire_read_nstr(rn_wire_dec_t *d);     /* -1 = null */
+rn_bytes_t rn_wire_read_bytes(rn_wire_dec_t *d);  /* length -1 is RN_EMALFORMED */
 rn_bytes_t rn_wire_read_nbytes(rn_wire_dec_t *d); /* -1 = null */
 
 /* An array count: -1 when nullable and null; RN_EMALFORMED (and 0) for a count below
@@ -136,8 +138,9 @@ void rn_wire_enc_init(rn_wire_enc_t *e, rn_writer_t *wr, int16_t version);
 int rn_wire_enc_finish(rn_wire_enc_t *e);
 
 void rn_wire_write_bool(rn_wire_enc_t *e, bool v);
-void rn_wire_write_str(rn_wire_enc_t *e, rn_str_t s);  /* null: RN_EMALFORMED */
-void rn_wire_write_nstr(rn_wire_enc_t *e, rn_str_t s); /* over 32767 bytes: RN_ETOOLARGE */
+void rn_wire_write_str(rn_wire_enc_t *e, rn_str_t s);     /* null: RN_EMALFORMED */
+void rn_wire_write_nstr(rn_wire_enc_t *e, rn_str_t s);    /* over 32767 bytes: RN_ETOOLARGE */
+void rn_wire_write_bytes(rn_wire_enc_t *e, rn_bytes_t b); /* null: RN_EMALFORMED */
 void rn_wire_write_nbytes(rn_wire_enc_t *e, rn_bytes_t b);
 
 /* An array count (n == -1 writes a null array when nullable, else RN_EMALFORMED). */

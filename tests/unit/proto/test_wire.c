@@ -101,6 +101,46 @@ static void test_wire_bad_lengths_are_malformed(void **state) {
     }
 }
 
+static void test_wire_bytes_are_not_nullable(void **state) {
+    (void)state;
+    rn_writer_t wr;
+    rn_wire_enc_t e;
+    rn_writer_init(&wr, 0);
+    rn_writer_u8(&wr, 0xaa);
+    rn_wire_enc_init(&e, &wr, 0);
+    rn_wire_write_bytes(&e, rn_bytes("\x01", 1));
+    rn_wire_write_bytes(&e, rn_bytes(NULL, 0));
+    assert_rc(rn_wire_enc_finish(&e), 0);
+    const uint8_t want[] = {0xaa, 0, 0, 0, 1, 0x01, 0, 0, 0, 0};
+    assert_int_equal(wr.len, sizeof want);
+    assert_memory_equal(wr.buf, want, sizeof want);
+    /* null is refused and the encoding rolled back */
+    rn_wire_enc_init(&e, &wr, 0);
+    rn_wire_write_bytes(&e, rn_bytes("\x02", 1));
+    rn_wire_write_bytes(&e, RN_BYTES_NULL);
+    assert_rc(rn_wire_enc_finish(&e), RN_EMALFORMED);
+    assert_int_equal(wr.len, sizeof want);
+
+    rn_wire_dec_t d;
+    rn_wire_dec_init(&d, want + 1, sizeof want - 1, 0, NULL);
+    rn_bytes_t b = rn_wire_read_bytes(&d);
+    assert_int_equal(b.len, 1);
+    assert_int_equal(b.ptr[0], 1);
+    b = rn_wire_read_bytes(&d);
+    assert_int_equal(b.len, 0);
+    assert_non_null(b.ptr);
+    assert_rc(rn_wire_dec_finish(&d), 0);
+    const uint8_t null_len[] = {0xff, 0xff, 0xff, 0xff};
+    rn_wire_dec_init(&d, null_len, sizeof null_len, 0, NULL);
+    assert_int_equal(rn_wire_read_bytes(&d).len, -1);
+    assert_rc(rn_wire_dec_finish(&d), RN_EMALFORMED);
+    const uint8_t short_body[] = {0, 0, 0, 2, 0x01};
+    rn_wire_dec_init(&d, short_body, sizeof short_body, 0, NULL);
+    rn_wire_read_bytes(&d);
+    assert_rc(rn_wire_dec_finish(&d), RN_EMALFORMED);
+    rn_writer_deinit(&wr);
+}
+
 static void test_wire_count_is_bounded_by_remaining_bytes(void **state) {
     (void)state;
     /* count 3 of 4-byte elements needs 12 bytes; 11 are there */
@@ -266,6 +306,7 @@ int main(void) {
         cmocka_unit_test(test_wire_primitives_golden_bytes),
         cmocka_unit_test(test_wire_empty_string_is_not_null),
         cmocka_unit_test(test_wire_bad_lengths_are_malformed),
+        cmocka_unit_test(test_wire_bytes_are_not_nullable),
         cmocka_unit_test(test_wire_count_is_bounded_by_remaining_bytes),
         cmocka_unit_test(test_wire_trailing_bytes_are_malformed),
         cmocka_unit_test(test_wire_encoder_refuses_and_rolls_back),
