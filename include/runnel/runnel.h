@@ -306,6 +306,25 @@ RN_API int rn_admin_describe_quorum(rn_admin_t *a, rn_quorum_info_t **out, char 
                                     size_t errlen);
 RN_API void rn_admin_quorum_free(rn_quorum_info_t *q);
 
+/* One partition's outcome of a preferred leader election. */
+typedef struct rn_election_result_s {
+    char *topic;
+    int32_t partition;
+    int error;     /* 0: leadership moved to the preferred replica; else a wire error
+                      (rn_err_str): ELECTION_NOT_NEEDED (84) when it leads already,
+                      PREFERRED_LEADER_NOT_AVAILABLE (80) when it is not alive and in sync */
+    char *message; /* the broker's detail, or NULL */
+} rn_election_result_t;
+
+/* Preferred leader election (ElectLeaders) for every partition of topic, or of every
+ * topic when topic is NULL: the controller moves each partition's leadership to its
+ * first assigned replica when that replica is alive and in the ISR. *out (one entry
+ * per partition, free with rn_admin_election_results_free) and *count on success;
+ * a non-zero return is a request-level failure (unknown topic, no controller). */
+RN_API int rn_admin_elect_leaders(rn_admin_t *a, const char *topic, rn_election_result_t **out,
+                                  int32_t *count, char *err, size_t errlen);
+RN_API void rn_admin_election_results_free(rn_election_result_t *r, int32_t count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -253,6 +253,9 @@ void rn_handle_alter_partition(rn_breq_t *breq);   /* handle_alter_partition.c *
 int rn__alter_partition_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
 /* CreatePartitions' error body (dispatch.h's encode_error; handle_create_partitions.c). */
 int rn__create_partitions_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
+void rn_handle_elect_leaders(rn_breq_t *breq); /* handle_elect_leaders.c */
+/* ElectLeaders' error body (dispatch.h's encode_error; handle_elect_leaders.c). */
+int rn__elect_leaders_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
 
 /* ---- parked requests (parked.c) ---------------------------------------------------
  * A request that waits for an event (a long-poll Fetch, an acks=all Produce) is

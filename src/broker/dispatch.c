@@ -98,6 +98,7 @@ static const rn_dispatch_entry_t table[] = {
     {RN_API_ALTER_CONFIGS, 0, 0, rn_handle_alter_configs, err_alter_configs},
     {RN_API_CREATE_PARTITIONS, 0, 0, rn_handle_create_partitions,
      rn__create_partitions_encode_error},
+    {RN_API_ELECT_LEADERS, 0, 0, rn_handle_elect_leaders, rn__elect_leaders_encode_error},
     {RN_API_DESCRIBE_QUORUM, 0, 0, rn_handle_describe_quorum, rn__describe_quorum_encode_error},
     {RN_API_ALTER_PARTITION, 0, 0, rn_handle_alter_partition, rn__alter_partition_encode_error},
     {RN_API_BROKER_HEARTBEAT, 0, 0, rn_handle_broker_heartbeat, err_broker_heartbeat},

@@ -75,6 +75,8 @@ static void op_free_if_done(rn_topic_op_t *op) {
         b->topic_ops = op->next;
     if (op->next != NULL)
         op->next->prev = op->prev;
+    for (int32_t i = 0; i < op->n; i++)
+        rn_free(op->items[i].owned_name);
     rn_free(op->items);
     rn_free(op);
 }

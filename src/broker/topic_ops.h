@@ -28,6 +28,8 @@
 
 typedef struct rn_topic_op_item_s {
     rn_str_t name;                 /* topic (or resource) name: view into the request */
+    char *owned_name;              /* set when name views a copy the op owns (freed with it) */
+    int32_t partition;             /* ElectLeaders only */
     int8_t resource_type;          /* AlterConfigs only */
     rn_wire_err_t err;             /* NONE until something fails */
     char msg[RN_TOPIC_OP_MSG_MAX]; /* "" for none */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/admin_int.h"
 #include "client/client.h"
 #include "client/metadata.h"
 #include "common/alloc.h"
@@ -23,10 +24,6 @@
 #include "proto/api_list_offsets.h"
 #include "proto/api_metadata.h"
 #include "proto/api_topics.h"
-
-struct rn_admin_s {
-    rn__client_t cl;
-};
 
 typedef int (*encode_fn)(rn_writer_t *wr, const void *req);
 
@@ -59,10 +56,8 @@ static int one_result(const char *topic, int16_t top, int32_t n, const int16_t *
     return *code != 0 ? topic_err(topic, *code, msg, err, errlen) : 0;
 }
 
-/* Send an encoded body and wait: 0 with *resp (rn_free it), or an error with err
- * filled. The body writer is consumed. */
-static int call(rn_admin_t *a, int32_t target, int16_t api, rn_writer_t *wr, int enc_rc,
-                uint8_t **resp, size_t *len, char *err, size_t errlen) {
+int rn__admin_call(rn_admin_t *a, int32_t target, int16_t api, rn_writer_t *wr, int enc_rc,
+                   uint8_t **resp, size_t *len, char *err, size_t errlen) {
     int rc = enc_rc;
     if (rc < 0)
         rn__errf(err, errlen, "cannot encode the %s request: %s", rn_api_name(api), rn_err_str(rc));
@@ -73,9 +68,7 @@ static int call(rn_admin_t *a, int32_t target, int16_t api, rn_writer_t *wr, int
     return rc;
 }
 
-/* A response that does not decode: its leading error code (35 for an API the
- * broker does not speak), described. */
-static int undecodable(int16_t api, const uint8_t *resp, size_t len, char *err, size_t errlen) {
+int rn__admin_undecodable(int16_t api, const uint8_t *resp, size_t len, char *err, size_t errlen) {
     int code = rn__resp_error_code(resp, len);
     rn__errf(err, errlen, "bad %s response: %s", rn_api_name(api), rn_err_str(code));
     return code;
@@ -109,14 +102,14 @@ static int create_topic_at(rn_admin_t *a, int32_t target, const char *name, int3
     rn_writer_init(&wr, 256);
     uint8_t *resp = NULL;
     size_t len = 0;
-    rc = call(a, target, RN_API_CREATE_TOPICS, &wr, rn_create_topics_request_encode(&wr, 0, &req),
-              &resp, &len, err, errlen);
+    rc = rn__admin_call(a, target, RN_API_CREATE_TOPICS, &wr,
+                        rn_create_topics_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
     rn_free(cc);
     if (rc < 0)
         return rc;
     rn_create_topics_response_t r;
     if (rn_create_topics_response_decode(resp, len, 0, &r) < 0) {
-        rc = undecodable(RN_API_CREATE_TOPICS, resp, len, err, errlen);
+        rc = rn__admin_undecodable(RN_API_CREATE_TOPICS, resp, len, err, errlen);
     } else {
         rc = one_result(name, r.error_code, r.n_topics,
                         r.n_topics == 1 ? &r.topics[0].error_code : NULL,
@@ -139,13 +132,13 @@ static int delete_topic_at(rn_admin_t *a, int32_t target, const char *name, char
     rn_writer_init(&wr, 128);
     uint8_t *resp = NULL;
     size_t len = 0;
-    rc = call(a, target, RN_API_DELETE_TOPICS, &wr, rn_delete_topics_request_encode(&wr, 0, &req),
-              &resp, &len, err, errlen);
+    rc = rn__admin_call(a, target, RN_API_DELETE_TOPICS, &wr,
+                        rn_delete_topics_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
     if (rc < 0)
         return rc;
     rn_delete_topics_response_t r;
     if (rn_delete_topics_response_decode(resp, len, 0, &r) < 0) {
-        rc = undecodable(RN_API_DELETE_TOPICS, resp, len, err, errlen);
+        rc = rn__admin_undecodable(RN_API_DELETE_TOPICS, resp, len, err, errlen);
     } else {
         rc = one_result(name, r.error_code, r.n_responses,
                         r.n_responses == 1 ? &r.responses[0].error_code : NULL,
@@ -170,13 +163,14 @@ static int create_partitions_at(rn_admin_t *a, int32_t target, const char *name,
     rn_writer_init(&wr, 128);
     uint8_t *resp = NULL;
     size_t len = 0;
-    rc = call(a, target, RN_API_CREATE_PARTITIONS, &wr,
-              rn_create_partitions_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    rc =
+        rn__admin_call(a, target, RN_API_CREATE_PARTITIONS, &wr,
+                       rn_create_partitions_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
     if (rc < 0)
         return rc;
     rn_create_partitions_response_t r;
     if (rn_create_partitions_response_decode(resp, len, 0, &r) < 0) {
-        rc = undecodable(RN_API_CREATE_PARTITIONS, resp, len, err, errlen);
+        rc = rn__admin_undecodable(RN_API_CREATE_PARTITIONS, resp, len, err, errlen);
     } else {
         rc = one_result(name, r.error_code, r.n_results,
                         r.n_results == 1 ? &r.results[0].error_code : NULL,
@@ -206,7 +200,7 @@ static int metadata_v(rn_admin_t *a, int16_t version, rn_str_t *topics, int32_t 
     if (rc < 0)
         return rc;
     if (rn_metadata_response_decode(*resp, len, version, out) < 0) {
-        rc = undecodable(RN_API_METADATA, *resp, len, err, errlen);
+        rc = rn__admin_undecodable(RN_API_METADATA, *resp, len, err, errlen);
     } else if (out->error_code != 0) {
         rc = out->error_code;
         rn__errf(err, errlen, "metadata: %s", rn_err_str(rc));
@@ -217,8 +211,8 @@ static int metadata_v(rn_admin_t *a, int16_t version, rn_str_t *topics, int32_t 
     return rc;
 }
 
-static int metadata(rn_admin_t *a, rn_str_t *topics, int32_t n, rn_metadata_response_t *out,
-                    uint8_t **resp, char *err, size_t errlen) {
+int rn__admin_metadata(rn_admin_t *a, rn_str_t *topics, int32_t n, rn_metadata_response_t *out,
+                       uint8_t **resp, char *err, size_t errlen) {
     return metadata_v(a, 0, topics, n, out, resp, err, errlen);
 }
 
@@ -232,7 +226,7 @@ RN_API int rn_admin_list_topics(rn_admin_t *a, char ***names, int32_t *count, ch
     uint8_t *resp = NULL;
     *names = NULL;
     *count = 0;
-    int rc = metadata(a, NULL, -1, &md, &resp, err, errlen);
+    int rc = rn__admin_metadata(a, NULL, -1, &md, &resp, err, errlen);
     if (rc != 0)
         return rc;
     char **v = rn_calloc((size_t)(md.n_topics > 0 ? md.n_topics : 1), sizeof *v);
@@ -282,14 +276,14 @@ static int alter_topic_configs_at(rn_admin_t *a, int32_t target, const char *nam
     rn_writer_init(&wr, 256);
     uint8_t *resp = NULL;
     size_t len = 0;
-    rc = call(a, target, RN_API_ALTER_CONFIGS, &wr, rn_alter_configs_request_encode(&wr, 0, &req),
-              &resp, &len, err, errlen);
+    rc = rn__admin_call(a, target, RN_API_ALTER_CONFIGS, &wr,
+                        rn_alter_configs_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
     rn_free(ac);
     if (rc < 0)
         return rc;
     rn_alter_configs_response_t r;
     if (rn_alter_configs_response_decode(resp, len, 0, &r) < 0) {
-        rc = undecodable(RN_API_ALTER_CONFIGS, resp, len, err, errlen);
+        rc = rn__admin_undecodable(RN_API_ALTER_CONFIGS, resp, len, err, errlen);
     } else {
         rc = one_result(name, r.error_code, r.n_responses,
                         r.n_responses == 1 ? &r.responses[0].error_code : NULL,
@@ -311,15 +305,15 @@ static int alter_topic_configs_at(rn_admin_t *a, int32_t target, const char *nam
  * TOPIC_ALREADY_EXISTS, and a retried growth INVALID_PARTITIONS, as with Kafka's
  * admin client.) */
 
-static int64_t now_ms(void) {
+int64_t rn__admin_now_ms(void) {
     return rn_mono_ns() / 1000000;
 }
 
-static int32_t controller_id(rn_admin_t *a) {
+int32_t rn__admin_controller_id(rn_admin_t *a) {
     rn_metadata_response_t md;
     uint8_t *resp = NULL;
     char e[64];
-    if (metadata(a, NULL, 0, &md, &resp, e, sizeof e) != 0)
+    if (rn__admin_metadata(a, NULL, 0, &md, &resp, e, sizeof e) != 0)
         return RN__ANY_BROKER;
     int32_t id = RN__ANY_BROKER;
     for (int32_t i = 0; i < md.n_brokers; i++)
@@ -330,8 +324,7 @@ static int32_t controller_id(rn_admin_t *a) {
     return id;
 }
 
-/* After an attempt that returned rc: true (and *target updated) to try again. */
-static bool retry_at_controller(rn_admin_t *a, int rc, int64_t deadline, int32_t *target) {
+bool rn__admin_retry_at_controller(rn_admin_t *a, int rc, int64_t deadline, int32_t *target) {
     /* A controller that does not answer is retried; when no broker answers at all
      * (target any), the bootstrap servers are unreachable: fail at once. */
     bool transport = rc < 0 && *target != RN__ANY_BROKER && rc != -EINVAL &&
@@ -340,56 +333,56 @@ static bool retry_at_controller(rn_admin_t *a, int rc, int64_t deadline, int32_t
     if (rc != RN_WIRE_NOT_CONTROLLER && !transport)
         return false;
     int backoff = a->cl.conf->retry_backoff_ms > 0 ? a->cl.conf->retry_backoff_ms : 100;
-    if (now_ms() + backoff >= deadline)
+    if (rn__admin_now_ms() + backoff >= deadline)
         return false;
     uv_sleep((unsigned)backoff);
-    *target = controller_id(a);
+    *target = rn__admin_controller_id(a);
     return true;
 }
 
 RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partitions,
                                  int32_t replication_factor, const rn_config_entry_t *configs,
                                  int32_t nconfigs, char *err, size_t errlen) {
-    int64_t deadline = now_ms() + a->cl.conf->request_timeout_ms;
-    int32_t target = controller_id(a);
+    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int32_t target = rn__admin_controller_id(a);
     int rc;
     do
         rc = create_topic_at(a, target, name, partitions, replication_factor, configs, nconfigs,
                              err, errlen);
-    while (retry_at_controller(a, rc, deadline, &target));
+    while (rn__admin_retry_at_controller(a, rc, deadline, &target));
     return rc;
 }
 
 RN_API int rn_admin_create_partitions(rn_admin_t *a, const char *name, int32_t new_total, char *err,
                                       size_t errlen) {
-    int64_t deadline = now_ms() + a->cl.conf->request_timeout_ms;
-    int32_t target = controller_id(a);
+    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int32_t target = rn__admin_controller_id(a);
     int rc;
     do
         rc = create_partitions_at(a, target, name, new_total, err, errlen);
-    while (retry_at_controller(a, rc, deadline, &target));
+    while (rn__admin_retry_at_controller(a, rc, deadline, &target));
     return rc;
 }
 
 RN_API int rn_admin_delete_topic(rn_admin_t *a, const char *name, char *err, size_t errlen) {
-    int64_t deadline = now_ms() + a->cl.conf->request_timeout_ms;
-    int32_t target = controller_id(a);
+    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int32_t target = rn__admin_controller_id(a);
     int rc;
     do
         rc = delete_topic_at(a, target, name, err, errlen);
-    while (retry_at_controller(a, rc, deadline, &target));
+    while (rn__admin_retry_at_controller(a, rc, deadline, &target));
     return rc;
 }
 
 RN_API int rn_admin_alter_topic_configs(rn_admin_t *a, const char *name,
                                         const rn_config_entry_t *configs, int32_t nconfigs,
                                         char *err, size_t errlen) {
-    int64_t deadline = now_ms() + a->cl.conf->request_timeout_ms;
-    int32_t target = controller_id(a);
+    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int32_t target = rn__admin_controller_id(a);
     int rc;
     do
         rc = alter_topic_configs_at(a, target, name, configs, nconfigs, err, errlen);
-    while (retry_at_controller(a, rc, deadline, &target));
+    while (rn__admin_retry_at_controller(a, rc, deadline, &target));
     return rc;
 }
 
@@ -403,13 +396,14 @@ static int describe_configs(rn_admin_t *a, rn_topic_info_t *t, char *err, size_t
     rn_writer_init(&wr, 128);
     uint8_t *resp = NULL;
     size_t len = 0;
-    int rc = call(a, RN__ANY_BROKER, RN_API_DESCRIBE_CONFIGS, &wr,
-                  rn_describe_configs_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    int rc =
+        rn__admin_call(a, RN__ANY_BROKER, RN_API_DESCRIBE_CONFIGS, &wr,
+                       rn_describe_configs_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
     if (rc < 0)
         return rc;
     rn_describe_configs_response_t r;
     if (rn_describe_configs_response_decode(resp, len, 0, &r) < 0) {
-        rc = undecodable(RN_API_DESCRIBE_CONFIGS, resp, len, err, errlen);
+        rc = rn__admin_undecodable(RN_API_DESCRIBE_CONFIGS, resp, len, err, errlen);
     } else {
         rc = one_result(t->name, r.error_code, r.n_results,
                         r.n_results == 1 ? &r.results[0].error_code : NULL,
@@ -463,14 +457,14 @@ static int list_offsets(rn_admin_t *a, rn_topic_info_t *t, rn_partition_info_t *
     rn_writer_init(&wr, 128 + (size_t)n * 16);
     uint8_t *resp = NULL;
     size_t len = 0;
-    int rc = call(a, leader, RN_API_LIST_OFFSETS, &wr, rn_list_offsets_request_encode(&wr, 0, &req),
-                  &resp, &len, err, errlen);
+    int rc = rn__admin_call(a, leader, RN_API_LIST_OFFSETS, &wr,
+                            rn_list_offsets_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
     rn_free(lp);
     if (rc < 0)
         return rc;
     rn_list_offsets_response_t r;
     if (rn_list_offsets_response_decode(resp, len, 0, &r) < 0) {
-        rc = undecodable(RN_API_LIST_OFFSETS, resp, len, err, errlen);
+        rc = rn__admin_undecodable(RN_API_LIST_OFFSETS, resp, len, err, errlen);
     } else {
         for (int32_t ti = 0; ti < r.n_topics; ti++) {
             if (!rn_str_eq_c(r.topics[ti].name, t->name))
@@ -565,7 +559,7 @@ RN_API int rn_admin_describe_topic(rn_admin_t *a, const char *name, rn_topic_inf
     rn_str_t n = rn_str(name);
     rn_metadata_response_t md;
     uint8_t *resp = NULL;
-    rc = metadata(a, &n, 1, &md, &resp, err, errlen);
+    rc = rn__admin_metadata(a, &n, 1, &md, &resp, err, errlen);
     if (rc != 0)
         return rc;
     const rn_metadata_topic_t *mt = NULL;
@@ -678,13 +672,14 @@ static int describe_quorum_at(rn_admin_t *a, int32_t target, rn_quorum_info_t **
     rn_writer_init(&wr, 16);
     uint8_t *resp = NULL;
     size_t len = 0;
-    int rc = call(a, target, RN_API_DESCRIBE_QUORUM, &wr,
-                  rn_describe_quorum_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
+    int rc =
+        rn__admin_call(a, target, RN_API_DESCRIBE_QUORUM, &wr,
+                       rn_describe_quorum_request_encode(&wr, 0, &req), &resp, &len, err, errlen);
     if (rc < 0)
         return rc;
     rn_describe_quorum_response_t r;
     if (rn_describe_quorum_response_decode(resp, len, 0, &r) < 0) {
-        rc = undecodable(RN_API_DESCRIBE_QUORUM, resp, len, err, errlen);
+        rc = rn__admin_undecodable(RN_API_DESCRIBE_QUORUM, resp, len, err, errlen);
     } else {
         if (r.error_code != 0) {
             rc = r.error_code;
@@ -711,7 +706,7 @@ RN_API int rn_admin_describe_quorum(rn_admin_t *a, rn_quorum_info_t **out, char 
     *out = NULL;
     /* The controller (the Raft leader) knows every member's log end; any broker
      * knows the leader and the term. Ask the controller, then anyone. */
-    int32_t target = controller_id(a);
+    int32_t target = rn__admin_controller_id(a);
     int rc = describe_quorum_at(a, target, out, err, errlen);
     if (rc < 0 && target != RN__ANY_BROKER)
         rc = describe_quorum_at(a, RN__ANY_BROKER, out, err, errlen);

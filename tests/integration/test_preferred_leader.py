@@ -117,7 +117,7 @@ def main(build):
     runnel = os.path.join(build, "runnel")
     t0 = time.time()
     periodic(runneld, runnel)
-    # on_demand(runneld, runnel): lands with the ElectLeaders API (next commit)
+    on_demand(runneld, runnel)
     print("ok (%.1fs)" % (time.time() - t0))
 
 
