@@ -193,6 +193,7 @@ static int check_meta_props(rn_broker_t *b, char *err, size_t errlen) {
         return rc;
     }
     rn__broker_set_cluster_id(b, props.cluster_id);
+    b->cluster_id_new = true;
     return 0;
 }
 

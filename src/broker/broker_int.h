@@ -101,6 +101,7 @@ struct rn_broker_s {
     rn_partitions_t *parts; /* the partitions this broker hosts (partitions.h) */
     uint8_t cluster_id[RN_META_ID_LEN];
     char cluster_id_str[2 * RN_META_ID_LEN + 1]; /* lower-case hex, "" until known */
+    bool cluster_id_new; /* meta.properties was created by this start (a fresh dir) */
     rn_broker_counters_t counters;
     int inflight;             /* rn_breq_t allocated and not yet answered */
     bool stopping;            /* shutdown began: no new work (proposals, auto-create) */

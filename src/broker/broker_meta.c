@@ -83,8 +83,10 @@ static void adopt_cluster_id(rn_broker_t *b, const rn_meta_image_t *img) {
     hex(img->cluster_id, h);
     if (strcmp(h, b->cluster_id_str) == 0)
         return;
+    /* A fresh directory's random id yields to the cluster's (INFO); a directory that
+     * knew another cluster is worth a WARN. */
     if (b->cluster_id_str[0] != '\0')
-        rn_log(RN_LOG_WARN, MOD,
+        rn_log(b->cluster_id_new ? RN_LOG_INFO : RN_LOG_WARN, MOD,
                "%s/meta.properties: cluster.id %s differs from the metadata "
                "log's %s: rewritten",
                b->cfg.log_dirs[0], b->cluster_id_str, h);

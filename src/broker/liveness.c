@@ -14,7 +14,11 @@
  *        broker.session.timeout.ms ──▶ FenceBroker + PartitionChanges, one entry
  *
  * Sessions start when this broker becomes the controller (every registered broker
- * gets a full session timeout of grace) and are dropped when it stops being one. At
+ * gets a full session timeout of grace, except the previous controller: it sent no
+ * heartbeats, and its silence counts from when this broker, then its Raft follower,
+ * last heard from it — so a dead controller's partitions move about
+ * broker.session.timeout.ms after it died, not after the election) and are dropped
+ * when it stops being one. At
  * most one proposal per broker is in flight (busy). Loop thread only.
  */
 #include <stdio.h>
@@ -70,6 +74,9 @@ static session_t *find_or_add(rn_broker_t *b, int32_t id) {
     }
     s = &lv->v[lv->n++];
     *s = (session_t){id, now_ms(), rn_quorum_applied_index(b->quorum), false};
+    uint64_t silent;
+    if (id == rn_quorum_last_contact(b->quorum, &silent)) /* the controller before us: */
+        s->last_ms -= (int64_t)silent;                    /* silent since we lost it */
     return s;
 }
 

@@ -76,6 +76,8 @@ struct rn_quorum_s {
     raft_term ready_term;   /* term whose barrier has been applied (0: none) */
     raft_term barrier_term; /* term of the barrier in flight (0: none) */
     int32_t seen_leader;    /* what on_leader last reported */
+    int32_t followed;       /* the last other node this one followed as leader; -1 none */
+    raft_time contact;      /* when (libraft's clock, ms) it last heard from it */
     bool seen_self;
     int pending;       /* proposals, barrier and membership change in flight */
     bool changing;     /* a membership change (raft_add / raft_assign) is in flight */
@@ -242,8 +244,27 @@ static void check_leader(rn_quorum_t *q) {
         q->on_leader(q->arg, leader, self);
 }
 
+/* While following a leader, remember it and when it was last heard from (libraft
+ * restarts the election timer at every contact): once it is gone, a new leader knows
+ * how long it has been silent (rn_quorum_last_contact). */
+static void sample_contact(rn_quorum_t *q) {
+    struct raft *r = &q->raft;
+    if (raft_state(r) != RAFT_FOLLOWER || r->follower_state.current_leader.id == 0 ||
+        r->follower_state.current_leader.id == r->id)
+        return;
+    q->followed = (int32_t)r->follower_state.current_leader.id;
+    q->contact = r->election_timer_start;
+}
+
 static void watch_tick(uv_timer_t *t) {
+    sample_contact(t->data);
     check_leader(t->data);
+}
+
+int32_t rn_quorum_last_contact(const rn_quorum_t *q, uint64_t *silent_ms) {
+    uint64_t now = uv_now(q->loop);
+    *silent_ms = q->followed >= 0 && now > q->contact ? now - q->contact : 0;
+    return q->followed;
 }
 
 bool rn_quorum_is_leader(const rn_quorum_t *q) {
@@ -505,6 +526,7 @@ int rn_quorum_start(uv_loop_t *loop, const rn_quorum_config_t *cfg, rn_quorum_t 
     q->on_leader = cfg->on_leader;
     q->arg = cfg->arg;
     q->seen_leader = -1;
+    q->followed = -1;
     q->img = rn_meta_image_new();
     size_t n = strlen(cfg->log_dir) + sizeof "/__meta";
     q->dir = rn_malloc(n);

@@ -140,6 +140,12 @@ typedef struct rn_quorum_status_s {
     uint64_t applied_index;
 } rn_quorum_status_t;
 
+/* The last other node this one followed as Raft leader (-1: none yet), and in
+ * *silent_ms how long ago it last heard from it (sampled every heartbeat period while
+ * following). A new leader uses it to count the old leader's silence from when it
+ * really began, not from its own election. */
+int32_t rn_quorum_last_contact(const rn_quorum_t *q, uint64_t *silent_ms);
+
 /* What this node knows of the quorum, for any node (leader or not): fills *st, and
  * the first min(cap, count) members of the current Raft configuration, in its order,
  * into members (NULL when cap is 0). Returns the number of members, so a caller may
