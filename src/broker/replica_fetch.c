@@ -230,6 +230,27 @@ static int append_records(rn_partition_t *part, rn_bytes_t records) {
     return 0;
 }
 
+/* Our log ends below the leader's log start (retention deleted what we lack): drop it
+ * and copy on from the leader's start (Kafka's truncateFullyAndStartAt). */
+static bool restart_at(rn_partition_t *part, int64_t leader_start) {
+    char name[300];
+    int64_t end = rn_plog_end_offset(part->plog);
+    int rc = rn_plog_reset(part->plog, leader_start);
+    if (rc != 0) {
+        rn_log(RN_LOG_ERROR, MOD, "%s: cannot restart the log at %lld: %s",
+               rn_partition_name(part, name, sizeof name), (long long)leader_start,
+               rn_strerror(rc));
+        return false;
+    }
+    rn_log(RN_LOG_WARN, MOD,
+           "%s: log end %lld is below the leader's log start %lld: log dropped, copying "
+           "from %lld",
+           rn_partition_name(part, name, sizeof name), (long long)end, (long long)leader_start,
+           (long long)leader_start);
+    rn_partition_set_hw(part, leader_start);
+    return true;
+}
+
 /* One partition's answer; false when it was an error worth a backoff. */
 static bool apply_partition(rn_broker_t *b, const rn_fetcher_t *f, rn_str_t topic,
                             const rn_fetch_partition_data_t *pd) {
@@ -237,6 +258,9 @@ static bool apply_partition(rn_broker_t *b, const rn_fetcher_t *f, rn_str_t topi
         rn_partitions_get(b->parts, topic.ptr, (size_t)topic.len, pd->partition_index);
     if (part == NULL || !follows(b, part) || part->leader_id != f->leader)
         return true; /* the metadata moved on meanwhile */
+    if (pd->error_code == RN_WIRE_OFFSET_OUT_OF_RANGE &&
+        pd->log_start_offset > rn_plog_end_offset(part->plog))
+        return restart_at(part, pd->log_start_offset);
     if (pd->error_code != RN_WIRE_NONE)
         return false;
     if (pd->diverging_epoch.epoch >= 0 || pd->diverging_epoch.end_offset >= 0) {

@@ -132,6 +132,14 @@ int rn_plog_offset_for_time(rn_plog_t *plog, int64_t ts, int64_t *offset);
  */
 int rn_plog_truncate(rn_plog_t *plog, int64_t offset);
 
+/*
+ * Drop every batch and start the log afresh, empty, at `offset` (log start = log end =
+ * offset; the leader-epoch history is cleared, the HW clamps to it): for a follower
+ * whose log ends below the leader's log start, so that it can copy from there.
+ * Returns 0, RN_EOFFSETRANGE (offset < 0) or -errno.
+ */
+int rn_plog_reset(rn_plog_t *plog, int64_t offset);
+
 /* ---- leader epochs -------------------------------------------------------------- */
 
 /* The newest leader epoch of any batch in the log, or -1 when there is none. */

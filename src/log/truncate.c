@@ -8,7 +8,11 @@
  *   before:  [ seg 0 ][ seg 1 ....|....... ][ seg 2 ]
  *                                 ^ batch holding `offset` starts here
  *   after:   [ seg 0 ][ seg 1 ....]            (seg 2 deleted; seg 1 active again)
+ *
+ * rn_plog_reset drops everything and starts an empty log at any offset (a follower
+ * whose log ends below the leader's log start: Kafka's truncateFullyAndStartAt).
  */
+#include "common/errors.h"
 #include "log/plog_int.h"
 
 /* Every batch is past `offset`: start over with an empty segment at `offset`. */
@@ -62,5 +66,20 @@ int rn_plog_truncate(rn_plog_t *plog, int64_t offset) {
         plog->start_offset = end;
     plog->dir_dirty = true;
     int erc = rn__epochs_truncate(plog, end);
+    return rc != 0 ? rc : erc;
+}
+
+int rn_plog_reset(rn_plog_t *plog, int64_t offset) {
+    if (offset < 0)
+        return RN_EOFFSETRANGE;
+    plog->truncations++;
+    rn__plog_cursors_reset(plog);
+    int rc = truncate_fully(plog, offset);
+    plog->size_bytes = 0;
+    for (int i = 0; i < plog->nsegs; i++)
+        plog->size_bytes += plog->segs[i]->size;
+    plog->recovery_point = rn_plog_end_offset(plog);
+    plog->dir_dirty = true;
+    int erc = rn__epochs_truncate(plog, -1); /* the history was about the dropped data */
     return rc != 0 ? rc : erc;
 }

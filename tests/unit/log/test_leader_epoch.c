@@ -129,6 +129,40 @@ static void test_epoch_replica_appends_record_the_leaders_epochs(void **state) {
     rn_plog_close(f);
 }
 
+/* A follower whose log ends below the leader's log start starts afresh there. */
+static void test_reset_starts_an_empty_log_at_the_leaders_start(void **state) {
+    fx_t *fx = *state;
+    lt_fx_open(fx);
+    append_three_epochs(fx); /* 0-3 epoch 1, 4-7 epoch 3, 8-11 epoch 5 */
+    char dir2[600];
+    snprintf(dir2, sizeof dir2, "%s/orders-1", fx->root);
+    rn_plog_t *f = NULL;
+    assert_rc(rn_plog_open(dir2, &fx->cfg, &fx->env, 0, false, &f), 0);
+    assert_rc(rn_plog_append_replica(f, fx->b[0].bytes, fx->b[0].len), 0);
+    assert_rc(rn_plog_reset(f, 8), 0);
+    assert_int_equal(rn_plog_start_offset(f), 8);
+    assert_int_equal(rn_plog_end_offset(f), 8);
+    assert_int_equal(rn_plog_size_bytes(f), 0);
+    assert_int_equal(rn_plog_latest_epoch(f), -1);
+    assert_int_equal(rn_plog_recovery_point(f), 8);
+    rn_plog_read_t rd;
+    assert_rc(rn_plog_read(f, 0, 1 << 20, -1, &rd), RN_EOFFSETRANGE);
+    for (int i = 0; i < fx->n; i++) /* copy on from the leader's start */
+        if (fx->b[i].base >= 8)
+            assert_rc(rn_plog_append_replica(f, fx->b[i].bytes, fx->b[i].len), 0);
+    assert_int_equal(rn_plog_end_offset(f), 12);
+    assert_int_equal(rn_plog_latest_epoch(f), 5);
+    int32_t found;
+    int64_t end;
+    assert_rc(rn_plog_epoch_end_offset(f, 5, &found, &end), 0);
+    assert_int_equal(end, 12);
+    assert_rc(rn_plog_read(f, 8, 1 << 20, -1, &rd), 0);
+    assert_true(rd.len > 0);
+    rn_plog_read_free(&rd);
+    assert_rc(rn_plog_reset(f, -1), RN_EOFFSETRANGE);
+    rn_plog_close(f);
+}
+
 static void test_epoch_reopen_keeps_the_history(void **state) {
     fx_t *fx = *state;
     lt_fx_open(fx);
@@ -196,6 +230,7 @@ int main(void) {
         T(test_epoch_truncate_drops_entries_at_or_past_the_new_end),
         T(test_epoch_replica_appends_record_the_leaders_epochs),
         T(test_epoch_reopen_keeps_the_history),
+        T(test_reset_starts_an_empty_log_at_the_leaders_start),
         T(test_epoch_missing_file_is_rebuilt_from_the_batches),
         T(test_epoch_corrupt_file_is_rebuilt_from_the_batches),
         T(test_epoch_unordered_file_is_corrupt_and_rebuilt),
