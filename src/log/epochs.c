@@ -216,6 +216,20 @@ int rn__epochs_truncate(rn_plog_t *plog, int64_t end) {
     return write_file(plog);
 }
 
+int rn__epochs_truncate_start(rn_plog_t *plog, int64_t start) {
+    size_t drop = 0; /* entries wholly below start: all but the last that begins <= start */
+    while (drop + 1 < plog->nepochs && plog->epochs[drop + 1].start <= start)
+        drop++;
+    bool move = plog->nepochs > 0 && plog->epochs[drop].start < start;
+    if (drop == 0 && !move)
+        return 0;
+    memmove(plog->epochs, plog->epochs + drop, (plog->nepochs - drop) * sizeof *plog->epochs);
+    plog->nepochs -= drop;
+    if (move)
+        plog->epochs[0].start = start;
+    return write_file(plog);
+}
+
 int32_t rn_plog_latest_epoch(const rn_plog_t *plog) {
     return plog->nepochs ? plog->epochs[plog->nepochs - 1].epoch : -1;
 }

@@ -134,6 +134,12 @@ int rn__epochs_assign(rn_plog_t *plog, int32_t epoch, int64_t start);
 /* After truncation to `end`: drop entries at or past it and rewrite. 0 or -errno. */
 int rn__epochs_truncate(rn_plog_t *plog, int64_t end);
 
+/* After the log start moved up to `start` (retention, delete_below): drop the entries
+ * wholly below it and move the first remaining one's start up to it (Kafka's
+ * truncateFromStart), so the history never names offsets the log no longer has.
+ * 0 or -errno. */
+int rn__epochs_truncate_start(rn_plog_t *plog, int64_t start);
+
 /* Move the paths of deleted segments to `into` (for rn_logmgr). */
 void rn__plog_take_trash(rn_plog_t *plog, rn__trash_t *into);
 

@@ -69,7 +69,8 @@ int rn_plog_retention_run(rn_plog_t *plog, int64_t now_ms) {
     rc = rn__plog_drop(plog, 0, n);
     if (plog->start_offset < plog->segs[0]->base)
         plog->start_offset = plog->segs[0]->base;
-    return rc != 0 ? rc : n;
+    int erc = rn__epochs_truncate_start(plog, plog->start_offset);
+    return rc != 0 ? rc : erc != 0 ? erc : n;
 }
 
 int rn_plog_delete_below(rn_plog_t *plog, int64_t offset) {
@@ -81,5 +82,7 @@ int rn_plog_delete_below(rn_plog_t *plog, int64_t offset) {
     int n = 0;
     while (n < plog->nsegs - 1 && plog->segs[n]->next_offset <= offset)
         n++;
-    return n > 0 ? rn__plog_drop(plog, 0, n) : 0;
+    int rc = n > 0 ? rn__plog_drop(plog, 0, n) : 0;
+    int erc = rn__epochs_truncate_start(plog, offset);
+    return rc != 0 ? rc : erc;
 }

@@ -163,6 +163,29 @@ static void test_reset_starts_an_empty_log_at_the_leaders_start(void **state) {
     rn_plog_close(f);
 }
 
+/* The log start moving up (delete_below, retention) moves the history's start too. */
+static void test_epoch_history_follows_the_log_start(void **state) {
+    fx_t *fx = *state;
+    lt_fx_open(fx);
+    append_three_epochs(fx); /* 0-3 epoch 1, 4-7 epoch 3, 8-11 epoch 5 */
+    char text[256];
+    assert_rc(rn_plog_delete_below(fx->plog, 2), 0);
+    read_epoch_file(fx, text, sizeof text);
+    assert_string_equal(text, "0\n3\n1 2\n3 4\n5 8\n");
+    assert_rc(rn_plog_delete_below(fx->plog, 6), 0);
+    read_epoch_file(fx, text, sizeof text);
+    assert_string_equal(text, "0\n2\n3 6\n5 8\n");
+    assert_end_for(fx, 3, 3, 8);
+    assert_end_for(fx, 1, 1, 6); /* below every epoch kept: the first start */
+    assert_rc(rn_plog_delete_below(fx->plog, 8), 0);
+    read_epoch_file(fx, text, sizeof text);
+    assert_string_equal(text, "0\n1\n5 8\n");
+    assert_end_for(fx, 5, 5, 12);
+    assert_rc(rn_plog_delete_below(fx->plog, 8), 0); /* no change: no rewrite needed */
+    read_epoch_file(fx, text, sizeof text);
+    assert_string_equal(text, "0\n1\n5 8\n");
+}
+
 static void test_epoch_reopen_keeps_the_history(void **state) {
     fx_t *fx = *state;
     lt_fx_open(fx);
@@ -231,6 +254,7 @@ int main(void) {
         T(test_epoch_replica_appends_record_the_leaders_epochs),
         T(test_epoch_reopen_keeps_the_history),
         T(test_reset_starts_an_empty_log_at_the_leaders_start),
+        T(test_epoch_history_follows_the_log_start),
         T(test_epoch_missing_file_is_rebuilt_from_the_batches),
         T(test_epoch_corrupt_file_is_rebuilt_from_the_batches),
         T(test_epoch_unordered_file_is_corrupt_and_rebuilt),
