@@ -4,7 +4,9 @@
  *
  * Stop, step by step (each step starts the next from its callback):
  *
- *   stopping = true; listener drains (no accepts, no reads; idle connections closed);
+ *   controlled shutdown, when worth it (shutdown.c: the controller moves this broker's
+ *   partitions away, bounded by broker.session.timeout.ms; the broker serves meanwhile)
+ *   ──▶ stopping = true; listener drains (no accepts, no reads; idle connections closed);
  *   waiting fetches woken; forwarded produces answered (forward.h)
  *   ──tick: no connections left, or 5 s passed──▶ admin ops still waiting answered;
  *   rn_server_stop ──▶ rn_quorum_stop (pending proposals fail) ──▶ registry freed;
@@ -127,6 +129,7 @@ static void on_tick(uv_timer_t *t) {
         rn__broker_register(b); /* the controller's own registration, retried */
         rn__liveness_tick(b);
         rn__elect_tick(b);
+        rn__shutdown_tick(b);
         rn__heartbeat_tick(b);
         rn__broker_check_ready(b);
         rn__repl_tick(b);
@@ -312,14 +315,19 @@ int rn_broker_port(const rn_broker_t *b) {
 }
 
 void rn_broker_stop(rn_broker_t *b, void (*cb)(void *arg, int status), void *arg) {
-    if (b->stopping) {
+    if (b->stopping || b->shutdown.active) {
         rn_log(RN_LOG_INFO, MOD, "already shutting down");
         return;
     }
-    rn_log(RN_LOG_INFO, MOD, "shutting down: %d requests in flight", b->inflight);
-    b->stopping = true;
     b->stop_cb = cb;
     b->stop_arg = arg;
+    if (!rn__shutdown_begin(b)) /* controlled shutdown first, when it is worth it */
+        rn__broker_stop_now(b);
+}
+
+void rn__broker_stop_now(rn_broker_t *b) {
+    rn_log(RN_LOG_INFO, MOD, "shutting down: %d requests in flight", b->inflight);
+    b->stopping = true;
     b->drain_deadline_ms = mono_ms() + RN_BROKER_DRAIN_MS;
     rn__heartbeat_stop(b);
     rn__isr_stop(b);

@@ -89,6 +89,8 @@ static const cfg_key_t keys[] = {
      "300000", "how often the controller runs that preferred leader election"},
     {"broker.session.timeout.ms", T_I64, OFF(broker_session_timeout_ms), 1, I64MAX, "9000",
      "the controller fences a silent broker after this"},
+    {"controlled.shutdown.enable", T_BOOL, OFF(controlled_shutdown), 0, 0, "true",
+     "on SIGTERM, move leaderships to other ISR members before stopping"},
     {"group.min.session.timeout.ms", T_I32, OFF(group_min_session_timeout_ms), 1, I32MAX, "6000",
      "smallest session timeout a consumer may ask for"},
     {"group.max.session.timeout.ms", T_I32, OFF(group_max_session_timeout_ms), 1, I32MAX, "1800000",

@@ -62,6 +62,7 @@ typedef struct rn_broker_config_s {
     bool auto_leader_rebalance;        /* periodic preferred leader election (elect.c) */
     int64_t leader_imbalance_check_ms; /* its period */
     int64_t broker_session_timeout_ms;
+    bool controlled_shutdown; /* move leaderships away before stopping (shutdown.c) */
     int32_t group_min_session_timeout_ms;
     int32_t group_max_session_timeout_ms;
     int32_t offsets_topic_num_partitions;

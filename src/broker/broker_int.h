@@ -60,9 +60,17 @@ typedef struct rn_hb_s {
     bool inflight; /* a heartbeat awaits its answer */
     bool fenced;   /* as the controller last said */
     int32_t corr;
-    int64_t sent_ms; /* monotonic ms of the heartbeat in flight */
-    int64_t next_ms; /* next heartbeat due */
+    int64_t sent_ms;     /* monotonic ms of the heartbeat in flight */
+    int64_t next_ms;     /* next heartbeat due */
+    bool want_shut_down; /* controlled shutdown under way (shutdown.c) */
 } rn_hb_t;
+
+/* Controlled shutdown (shutdown.c). */
+typedef struct rn_shutdown_s {
+    bool active;         /* moving partitions away before the stop proper */
+    bool proposed;       /* the controller's own fencing is proposed */
+    int64_t deadline_ms; /* monotonic ms: stop anyway after this */
+} rn_shutdown_t;
 
 /* The leader's AlterPartition connection to the controller (isr.c). */
 typedef struct rn_isrc_s {
@@ -116,6 +124,7 @@ struct rn_broker_s {
     rn_isrc_t isrc;           /* ISR changes asked of the controller (isr.c) */
     rn_liveness_t *liveness;  /* broker sessions while this broker is controller */
     rn_elect_state_t elect;   /* periodic elections while this broker is controller */
+    rn_shutdown_t shutdown;   /* controlled shutdown (shutdown.c) */
     rn_fetcher_t *fetchers;   /* follower fetchers, one per leader we copy from */
     rn_fwd_t *fwd;            /* Produce forwarding to other leaders (forward.h) */
     char **explicit_kv;       /* "key=value" set by file/overrides, in order (owned) */
@@ -223,6 +232,13 @@ void rn__isr_tick(rn_broker_t *b);       /* broker tick: ISR expansions and shri
 void rn__isr_stop(rn_broker_t *b);       /* close the AlterPartition connection */
 void rn__liveness_tick(rn_broker_t *b);  /* broker tick: fence silent brokers */
 void rn__elect_tick(rn_broker_t *b);     /* broker tick: preferred election, reconcile */
+/* shutdown.c: true when a controlled shutdown began (it calls rn__broker_stop_now when
+ * done); the tick; the controller's answer that it is done. */
+bool rn__shutdown_begin(rn_broker_t *b);
+void rn__shutdown_tick(rn_broker_t *b);
+void rn__shutdown_acked(rn_broker_t *b);
+/* broker.c: the stop proper (what rn_broker_stop does after a controlled shutdown). */
+void rn__broker_stop_now(rn_broker_t *b);
 /* A BrokerHeartbeat arrived: act on it as the controller, or answer NOT_CONTROLLER. */
 void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t *req,
                             rn_broker_heartbeat_response_t *resp);

@@ -9,7 +9,8 @@
  *
  *   tick ──due, no request in flight──▶ connect to the controller (address from the
  *        image) ──▶ BrokerHeartbeat{id, listener, controller.listener, applied index}
- *   answer NONE ──▶ ready_offset = the controller's applied index; check readiness
+ *   answer NONE ──▶ ready_offset = the controller's applied index; check readiness;
+ *        during a controlled shutdown (want_shut_down, v1) should_shut_down ends it
  *   answer NOT_CONTROLLER / no answer within the session timeout / controller changed
  *        ──▶ close, reconnect at the next tick
  *
@@ -110,7 +111,7 @@ static void on_frame(rn_conn_t *conn, uint8_t *frame, size_t len, void *arg) {
     rn_broker_heartbeat_response_t resp;
     int rc = rn_response_header_decode(&rd, &corr);
     if (rc == 0)
-        rc = rn_broker_heartbeat_response_decode(frame + rd.pos, len - rd.pos, 0, &resp);
+        rc = rn_broker_heartbeat_response_decode(frame + rd.pos, len - rd.pos, 1, &resp);
     rn_free(frame);
     if (conn != hb->conn)
         return;
@@ -130,6 +131,8 @@ static void on_frame(rn_conn_t *conn, uint8_t *frame, size_t len, void *arg) {
         hb->fenced = resp.is_fenced;
         b->ready_offset = resp.metadata_offset;
         rn__broker_check_ready(b);
+        if (hb->want_shut_down && resp.should_shut_down)
+            rn__shutdown_acked(b); /* stops the broker: nothing of hb after this */
     } else {
         drop_conn(b); /* NOT_CONTROLLER: the controller moved, or a bootstrap server
                        * is not it: ask the new one, or the next bootstrap server */
@@ -142,19 +145,20 @@ static void send_heartbeat(rn_broker_t *b) {
     char caddr[RN_HOST_MAX + 8];
     snprintf(caddr, sizeof caddr, "%s:%u", b->cfg.controller_listener.host,
              (unsigned)b->cfg.controller_listener.port);
-    rn_request_header_t h = {RN_API_BROKER_HEARTBEAT, 0, ++hb->corr, rn_str("runneld")};
+    rn_request_header_t h = {RN_API_BROKER_HEARTBEAT, 1, ++hb->corr, rn_str("runneld")};
     rn_broker_heartbeat_request_t req = {
         .broker_id = b->cfg.broker_id,
         .host = rn_str(b->cfg.listener.host),
         .port = b->cfg.listener.port,
         .controller_address = rn_str(caddr),
         .metadata_offset = (int64_t)rn_quorum_applied_index(b->quorum),
+        .want_shut_down = hb->want_shut_down,
     };
     rn_writer_t wr;
     rn_writer_init(&wr, 128);
     int rc = rn_request_header_encode(&wr, &h);
     if (rc == 0)
-        rc = rn_broker_heartbeat_request_encode(&wr, 0, &req);
+        rc = rn_broker_heartbeat_request_encode(&wr, 1, &req);
     size_t len;
     uint8_t *bytes = rn_writer_take(&wr, &len);
     if (rc == 0)
@@ -170,7 +174,7 @@ static void send_heartbeat(rn_broker_t *b) {
     /* Registering, catching up or fenced: ask again soon, so that readiness and
      * unfencing take a round trip or two, not a session timeout. */
     int64_t iv = interval_ms(b);
-    if ((hb->fenced || !b->meta_ready) && iv > 200)
+    if ((hb->fenced || !b->meta_ready || hb->want_shut_down) && iv > 200)
         iv = 200;
     hb->next_ms = hb->sent_ms + iv;
 }

@@ -6,6 +6,8 @@
  *   heartbeat from B ──▶ session(B).last = now (a new session: catch-up target =
  *        the controller's applied index now)
  *        ├─ B unknown or moved ──▶ RegisterBroker{B, address, fenced}
+ *        ├─ B wants to shut down (v1) ──▶ fence it now, the same change as for a
+ *        │    silent broker; answer should_shut_down once it is fenced (shutdown.c)
  *        ├─ B fenced and B applied ≥ target ──▶ UnfenceBroker + re-elect offline
  *        │                                      partitions (controller_brokers.c)
  *        └─ B not in the Raft configuration (not a voter) ──▶ add it as a standby
@@ -119,6 +121,20 @@ static void fence(rn_broker_t *b, session_t *s, int64_t silent_ms) {
     rn_controller_records_free(recs, n);
 }
 
+/* Controlled shutdown (shutdown.c): the same change as fencing, asked for. */
+static void fence_for_shutdown(rn_broker_t *b, session_t *s) {
+    rn_meta_record_t *recs;
+    size_t n;
+    int unclean;
+    if (rn_controller_fence_broker(rn_broker_image(b), s->id, false, &recs, &n, &unclean) != 0)
+        return;
+    rn_log(RN_LOG_INFO, MOD,
+           "broker %d is shutting down: fencing it, %zu partitions change leader or ISR",
+           (int)s->id, n - 1);
+    propose(b, s, "fencing (controlled shutdown)", recs, n);
+    rn_controller_records_free(recs, n);
+}
+
 static void unfence(rn_broker_t *b, session_t *s) {
     rn_meta_record_t *recs;
     size_t n;
@@ -179,6 +195,9 @@ static void keep_registered(rn_broker_t *b, session_t *s, const rn_broker_heartb
         rec.register_broker.port = (uint16_t)req->port;
         rec.register_broker.fenced = mb != NULL ? mb->fenced : true;
         propose(b, s, "registering", &rec, 1);
+    } else if (req->want_shut_down) {
+        if (!mb->fenced)
+            fence_for_shutdown(b, s);
     } else if (mb->fenced && (uint64_t)req->metadata_offset >= s->target) {
         unfence(b, s);
     }
@@ -208,6 +227,7 @@ void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t 
     const rn_meta_broker_t *mb = rn_meta_image_broker(rn_broker_image(b), s->id);
     resp->error_code = RN_WIRE_NONE;
     resp->is_fenced = mb == NULL || mb->fenced;
+    resp->should_shut_down = req->want_shut_down && resp->is_fenced;
     resp->metadata_offset = (int64_t)rn_quorum_applied_index(b->quorum);
 }
 

@@ -3,8 +3,10 @@
  *
  *   request v0:   broker_id int32 | host string | port int32 |
  *                 controller_address string | metadata_offset int64
+ *   request v1:   v0 | want_shut_down int8
  *
  *   response v0:  error_code int16 | is_fenced int8 | metadata_offset int64
+ *   response v1:  v0 | should_shut_down int8
  *
  *   e.g. the response NONE, not fenced, offset 7:
  *     00 00 | 00 | 00 00 00 00 00 00 00 07
@@ -26,6 +28,8 @@ int rn_broker_heartbeat_request_encode(rn_writer_t *wr, int16_t version,
     rn_writer_i32(wr, req->port);
     rn_wire_write_str(&e, req->controller_address);
     rn_writer_i64(wr, req->metadata_offset);
+    if (version >= 1)
+        rn_wire_write_bool(&e, req->want_shut_down);
     return rn_wire_enc_finish(&e);
 }
 
@@ -42,6 +46,8 @@ int rn_broker_heartbeat_request_decode(const uint8_t *p, size_t len, int16_t ver
     req->port = rn_reader_i32(&d.rd);
     req->controller_address = rn_wire_read_str(&d);
     req->metadata_offset = rn_reader_i64(&d.rd);
+    if (version >= 1)
+        req->want_shut_down = rn_wire_read_bool(&d);
     rc = rn_wire_dec_finish(&d);
     if (rc)
         rn_broker_heartbeat_request_deinit(req);
@@ -63,6 +69,8 @@ int rn_broker_heartbeat_response_encode(rn_writer_t *wr, int16_t version,
     rn_writer_i16(wr, resp->error_code);
     rn_wire_write_bool(&e, resp->is_fenced);
     rn_writer_i64(wr, resp->metadata_offset);
+    if (version >= 1)
+        rn_wire_write_bool(&e, resp->should_shut_down);
     return rn_wire_enc_finish(&e);
 }
 
@@ -77,6 +85,8 @@ int rn_broker_heartbeat_response_decode(const uint8_t *p, size_t len, int16_t ve
     resp->error_code = rn_reader_i16(&d.rd);
     resp->is_fenced = rn_wire_read_bool(&d);
     resp->metadata_offset = rn_reader_i64(&d.rd);
+    if (version >= 1)
+        resp->should_shut_down = rn_wire_read_bool(&d);
     rc = rn_wire_dec_finish(&d);
     if (rc)
         rn_broker_heartbeat_response_deinit(resp);

@@ -9,6 +9,7 @@
  *   | port               int32           |
  *   | controller_address string          |   its controller.listener, "ipv4:port"
  *   | metadata_offset    int64           |   the last metadata log index it applied
+ *   | want_shut_down     bool (v1)       |   it is stopping: move its leaderships away
  *   +------------------------------------+
  *
  *   BrokerHeartbeat response v0
@@ -16,7 +17,9 @@
  *   | error_code         int16           |   NONE, NOT_CONTROLLER, INVALID_REQUEST
  *   | is_fenced          bool (int8)     |   the image has the sender fenced
  *   | metadata_offset    int64           |   the controller's applied index: the sender
- *   +------------------------------------+   is caught up once it has applied this far
+ *   | should_shut_down   bool (v1)       |   is caught up once it has applied this far;
+ *   +------------------------------------+   should_shut_down: its controlled shutdown
+ *                                            is done (it leads nothing, is in no ISR)
  *
  * A broker that is not the controller answers NOT_CONTROLLER (is_fenced true,
  * metadata_offset -1). Codecs follow api.h ("Codec functions").
@@ -33,14 +36,16 @@ typedef struct rn_broker_heartbeat_request_s {
     int32_t port;
     rn_str_t controller_address;
     int64_t metadata_offset;
-    rn_arena_t arena; /* decoded messages only */
+    bool want_shut_down; /* v1 */
+    rn_arena_t arena;    /* decoded messages only */
 } rn_broker_heartbeat_request_t;
 
 typedef struct rn_broker_heartbeat_response_s {
     rn_wire_err_t error_code;
     bool is_fenced;
     int64_t metadata_offset;
-    rn_arena_t arena; /* decoded messages only */
+    bool should_shut_down; /* v1 */
+    rn_arena_t arena;      /* decoded messages only */
 } rn_broker_heartbeat_response_t;
 
 int rn_broker_heartbeat_request_encode(rn_writer_t *wr, int16_t version,

@@ -241,7 +241,7 @@ static void test_broker_config_ships_config_file_parses(void **state) {
         fail_msg("%s", err);
     int n = 0;
     rn_broker_config_foreach_key(count_key, &n);
-    assert_int_equal(n, 31); /* DESIGN.md's table, log.level, controller.bootstrap.servers,
+    assert_int_equal(n, 32); /* DESIGN.md's table, log.level, controller.bootstrap.servers,
                               * auto.leader.rebalance.enable, leader.imbalance.check.interval.ms,
                               * replica.high.watermark.checkpoint.interval.ms */
 }

@@ -1,5 +1,6 @@
 /* test_api_broker_heartbeat.c — BrokerHeartbeat v0: round trips, golden bytes,
- * truncation, huge counts, versions, and a null host refused. */
+ * truncation, huge counts, versions, and a null host refused; v1: the controlled
+ * shutdown flags. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -66,11 +67,56 @@ static void test_broker_heartbeat_response_golden_bytes(void **state) {
     tw_check_all(&broker_heartbeat_response_codec, &resp);
 }
 
+/* v1 appends want_shut_down to the request and should_shut_down to the response. */
+static void test_broker_heartbeat_v1_carries_the_shutdown_flags(void **state) {
+    (void)state;
+    int64_t live = rn_alloc_live();
+    rn_broker_heartbeat_request_t req = {.broker_id = 2,
+                                         .host = rn_str("h"),
+                                         .port = 1,
+                                         .controller_address = rn_str("h:2"),
+                                         .metadata_offset = 5,
+                                         .want_shut_down = true},
+                                  rout;
+    rn_writer_t w0, w1;
+    rn_writer_init(&w0, 0);
+    rn_writer_init(&w1, 0);
+    assert_rc(rn_broker_heartbeat_request_encode(&w0, 0, &req), 0);
+    assert_rc(rn_broker_heartbeat_request_encode(&w1, 1, &req), 0);
+    assert_int_equal(w1.len, w0.len + 1);
+    assert_int_equal(w1.buf[w1.len - 1], 1);
+    assert_rc(rn_broker_heartbeat_request_decode(w1.buf, w1.len, 1, &rout), 0);
+    assert_true(rout.want_shut_down);
+    assert_int_equal(rout.metadata_offset, 5);
+    rn_broker_heartbeat_request_deinit(&rout);
+    assert_rc(rn_broker_heartbeat_request_decode(w0.buf, w0.len, 1, &rout), RN_EMALFORMED);
+    assert_rc(rn_broker_heartbeat_request_decode(w0.buf, w0.len, 0, &rout), 0);
+    assert_false(rout.want_shut_down); /* v0 has no such field */
+    rn_broker_heartbeat_request_deinit(&rout);
+    rn_writer_deinit(&w0);
+    rn_writer_deinit(&w1);
+
+    rn_broker_heartbeat_response_t resp = {.is_fenced = true, .should_shut_down = true}, out;
+    rn_writer_init(&w1, 0);
+    assert_rc(rn_broker_heartbeat_response_encode(&w1, 1, &resp), 0);
+    const uint8_t want[] = {0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    assert_int_equal(w1.len, sizeof want);
+    assert_memory_equal(w1.buf, want, sizeof want);
+    assert_rc(rn_broker_heartbeat_response_decode(w1.buf, w1.len, 1, &out), 0);
+    assert_true(out.should_shut_down);
+    rn_broker_heartbeat_response_deinit(&out);
+    assert_rc(rn_broker_heartbeat_response_decode(w1.buf, w1.len - 1, 1, &out), RN_EMALFORMED);
+    assert_rc(rn_broker_heartbeat_request_encode(&w1, 2, &req), RN_EBADVERSION);
+    rn_writer_deinit(&w1);
+    assert_int_equal(rn_alloc_live(), live);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_broker_heartbeat_request_round_trips),
         cmocka_unit_test(test_broker_heartbeat_request_null_host_is_malformed),
         cmocka_unit_test(test_broker_heartbeat_response_golden_bytes),
+        cmocka_unit_test(test_broker_heartbeat_v1_carries_the_shutdown_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
