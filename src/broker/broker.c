@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "broker/broker_int.h"
+#include "broker/coordinator.h"
 #include "broker/dispatch.h"
 #include "broker/forward.h"
 #include "broker/meta_props.h"
@@ -53,6 +54,7 @@ static void tick_closed(uv_handle_t *h) {
     int status = b->stop_status;
     rn__repl_stop(b);
     rn__liveness_free(b);
+    rn_coord_free(b->coord);
     rn_fwd_free(b->fwd);
     for (size_t i = 0; i < b->nexplicit; i++)
         rn_free(b->explicit_kv[i]);
@@ -125,6 +127,7 @@ static void teardown(rn_broker_t *b) {
 static void on_tick(uv_timer_t *t) {
     rn_broker_t *b = t->data;
     rn_topic_ops_tick(b);
+    rn__metadata_tick(b);
     if (!b->stopping) {
         rn__broker_register(b); /* the controller's own registration, retried */
         rn__liveness_tick(b);
@@ -135,6 +138,7 @@ static void on_tick(uv_timer_t *t) {
         rn__repl_tick(b);
         rn__isr_tick(b);
         rn_fwd_tick(b->fwd);
+        rn_coord_tick(b->coord);
         return;
     }
     if (b->server != NULL && !b->server_stopping &&
@@ -293,6 +297,7 @@ int rn_broker_start(uv_loop_t *loop, const rn_broker_config_t *cfg, char *const 
     b->tick.data = b;
     b->ready_offset = -1;
     b->fwd = rn_fwd_new(b);
+    b->coord = rn_coord_new(b);
     *out = NULL;
     int rc = open_logs(b, err, errlen);
     if (rc == 0)
@@ -332,7 +337,8 @@ void rn__broker_stop_now(rn_broker_t *b) {
     rn__heartbeat_stop(b);
     rn__isr_stop(b);
     rn__repl_stop(b);
-    rn_fwd_stop(b->fwd); /* forwarded produces answered NOT_LEADER_OR_FOLLOWER */
+    rn_fwd_stop(b->fwd);     /* forwarded produces answered NOT_LEADER_OR_FOLLOWER */
+    rn_coord_stop(b->coord); /* parked group requests answered NOT_COORDINATOR */
     rn_server_drain(b->server);
     rn_partitions_wake_all(b->parts, RN_PART_WAKE_STOP);
     on_tick(&b->tick); /* nothing busy: go on at once */

@@ -95,6 +95,8 @@ static const cfg_key_t keys[] = {
      "smallest session timeout a consumer may ask for"},
     {"group.max.session.timeout.ms", T_I32, OFF(group_max_session_timeout_ms), 1, I32MAX, "1800000",
      "largest session timeout a consumer may ask for"},
+    {"group.initial.rebalance.delay.ms", T_I32, OFF(group_initial_rebalance_delay_ms), 0, I32MAX,
+     "0", "an empty group's first rebalance waits this long for more members"},
     {"offsets.topic.num.partitions", T_I32, OFF(offsets_topic_num_partitions), 1, I32MAX, "50",
      "partitions of __consumer_offsets"},
     {"offsets.topic.replication.factor", T_I32, OFF(offsets_topic_replication_factor), -1, 32767,

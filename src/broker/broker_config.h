@@ -65,6 +65,7 @@ typedef struct rn_broker_config_s {
     bool controlled_shutdown; /* move leaderships away before stopping (shutdown.c) */
     int32_t group_min_session_timeout_ms;
     int32_t group_max_session_timeout_ms;
+    int32_t group_initial_rebalance_delay_ms; /* an Empty group waits this for more members */
     int32_t offsets_topic_num_partitions;
     int32_t offsets_topic_replication_factor; /* -1: min(3, brokers) */
 

@@ -49,6 +49,8 @@ typedef struct rn_parked_s rn_parked_t;     /* parked.c: a request waiting on an
 typedef struct rn_liveness_s rn_liveness_t; /* liveness.c: the controller's broker sessions */
 typedef struct rn_fetcher_s rn_fetcher_t;   /* replica_fetch.c: one per source broker */
 typedef struct rn_fwd_s rn_fwd_t;           /* forward.c: partition -1 produce forwarding */
+typedef struct rn_coord_s rn_coord_t;       /* coordinator.h: consumer group coordinator */
+typedef struct rn_md_wait_s rn_md_wait_t;   /* handle_metadata.c: waiting for readiness */
 
 /* heartbeat.c: this broker's heartbeats to the controller (not used on the controller). */
 typedef struct rn_hb_s {
@@ -117,6 +119,7 @@ struct rn_broker_s {
     bool registering;         /* a RegisterBroker proposal is in flight */
     rn_topic_op_t *topic_ops; /* CreateTopics/DeleteTopics/AlterConfigs awaiting commit */
     rn_parked_t *parked;      /* long-poll fetches and acks=all produces (parked.c) */
+    rn_md_wait_t *md_waiting; /* Metadata requests waiting for readiness */
     uv_timer_t tick;          /* 100 ms housekeeping: op timeouts, registration retry */
     bool meta_ready;          /* image caught up: registry follows applies live */
     int64_t ready_offset;     /* metadata index to apply to be caught up; -1 unknown */
@@ -127,6 +130,7 @@ struct rn_broker_s {
     rn_shutdown_t shutdown;   /* controlled shutdown (shutdown.c) */
     rn_fetcher_t *fetchers;   /* follower fetchers, one per leader we copy from */
     rn_fwd_t *fwd;            /* Produce forwarding to other leaders (forward.h) */
+    rn_coord_t *coord;        /* consumer groups this broker coordinates (coordinator.h) */
     char **explicit_kv;       /* "key=value" set by file/overrides, in order (owned) */
     size_t nexplicit;
     /* lifecycle (broker.c) */
@@ -253,6 +257,7 @@ void rn__repl_stop(rn_broker_t *b); /* close every fetcher (shutdown) */
 
 void rn_handle_api_versions(rn_breq_t *breq);     /* handle_api_versions.c */
 void rn_handle_metadata(rn_breq_t *breq);         /* handle_metadata.c */
+void rn__metadata_tick(rn_broker_t *b);           /* handle_metadata.c: answer the waiting ones */
 void rn_handle_create_topics(rn_breq_t *breq);    /* handle_topics.c */
 void rn_handle_delete_topics(rn_breq_t *breq);    /* handle_topics.c */
 void rn_handle_describe_configs(rn_breq_t *breq); /* handle_configs.c */
@@ -270,7 +275,16 @@ void rn_handle_alter_partition(rn_breq_t *breq);   /* handle_alter_partition.c *
 int rn__alter_partition_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
 /* CreatePartitions' error body (dispatch.h's encode_error; handle_create_partitions.c). */
 int rn__create_partitions_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
-void rn_handle_elect_leaders(rn_breq_t *breq); /* handle_elect_leaders.c */
+void rn_handle_elect_leaders(rn_breq_t *breq);    /* handle_elect_leaders.c */
+void rn_handle_find_coordinator(rn_breq_t *breq); /* handle_find_coordinator.c */
+void rn_handle_join_group(rn_breq_t *breq);       /* handle_group.c */
+void rn_handle_sync_group(rn_breq_t *breq);       /* handle_group.c */
+void rn_handle_heartbeat(rn_breq_t *breq);        /* handle_group.c */
+void rn_handle_leave_group(rn_breq_t *breq);      /* handle_group.c */
+void rn_handle_offset_commit(rn_breq_t *breq);    /* handle_offsets.c */
+void rn_handle_offset_fetch(rn_breq_t *breq);     /* handle_offsets.c */
+void rn_handle_list_groups(rn_breq_t *breq);      /* handle_groups_admin.c */
+void rn_handle_describe_groups(rn_breq_t *breq);  /* handle_groups_admin.c */
 /* ElectLeaders' error body (dispatch.h's encode_error; handle_elect_leaders.c). */
 int rn__elect_leaders_encode_error(rn_writer_t *wr, int16_t version, rn_wire_err_t err);
 

@@ -178,7 +178,9 @@ static void register_self(rn_broker_t *b, const rn_meta_broker_t *mb) {
 }
 
 void rn__broker_register(rn_broker_t *b) {
-    if (b->stopping || b->registering || b->quorum == NULL || !rn_quorum_is_leader(b->quorum))
+    /* Not while a controlled shutdown fences this broker on purpose (shutdown.c). */
+    if (b->stopping || b->shutdown.active || b->registering || b->quorum == NULL ||
+        !rn_quorum_is_leader(b->quorum))
         return;
     const rn_meta_broker_t *mb = rn_meta_image_broker(rn_broker_image(b), b->cfg.broker_id);
     bool same = mb != NULL && strcmp(mb->host, b->cfg.listener.host) == 0 &&

@@ -21,8 +21,12 @@
 #include "proto/api_broker_heartbeat.h"
 #include "proto/api_configs.h"
 #include "proto/api_fetch.h"
+#include "proto/api_find_coordinator.h"
+#include "proto/api_group.h"
+#include "proto/api_groups_admin.h"
 #include "proto/api_list_offsets.h"
 #include "proto/api_metadata.h"
+#include "proto/api_offsets.h"
 #include "proto/api_produce.h"
 #include "proto/api_topics.h"
 #include "proto/api_versions.h"
@@ -83,6 +87,59 @@ static int err_broker_heartbeat(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
     return rn_broker_heartbeat_response_encode(wr, v, &m);
 }
 
+static int err_offset_commit(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_offset_commit_response_t m = {.error_code = err};
+    return rn_offset_commit_response_encode(wr, v, &m);
+}
+
+static int err_offset_fetch(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_offset_fetch_response_t m = {.error_code = err};
+    return rn_offset_fetch_response_encode(wr, v, &m);
+}
+
+static int err_find_coordinator(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_find_coordinator_response_t m = {.error_code = err,
+                                        .error_message = RN_STR_NULL,
+                                        .node_id = -1,
+                                        .host = {"", 0},
+                                        .port = -1};
+    return rn_find_coordinator_response_encode(wr, v, &m);
+}
+
+static int err_join_group(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_join_group_response_t m = {.error_code = err,
+                                  .generation_id = -1,
+                                  .protocol_name = {"", 0},
+                                  .leader = {"", 0},
+                                  .member_id = {"", 0}};
+    return rn_join_group_response_encode(wr, v, &m);
+}
+
+static int err_heartbeat(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_heartbeat_response_t m = {.error_code = err};
+    return rn_heartbeat_response_encode(wr, v, &m);
+}
+
+static int err_leave_group(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_leave_group_response_t m = {.error_code = err};
+    return rn_leave_group_response_encode(wr, v, &m);
+}
+
+static int err_sync_group(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_sync_group_response_t m = {.error_code = err, .assignment = {(const uint8_t *)"", 0}};
+    return rn_sync_group_response_encode(wr, v, &m);
+}
+
+static int err_describe_groups(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_describe_groups_response_t m = {.error_code = err};
+    return rn_describe_groups_response_encode(wr, v, &m);
+}
+
+static int err_list_groups(rn_writer_t *wr, int16_t v, rn_wire_err_t err) {
+    rn_list_groups_response_t m = {.error_code = err};
+    return rn_list_groups_response_encode(wr, v, &m);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 /* The one place that lists what the broker speaks, in key order. */
@@ -91,6 +148,15 @@ static const rn_dispatch_entry_t table[] = {
     {RN_API_FETCH, 0, 0, rn_handle_fetch, err_fetch},
     {RN_API_LIST_OFFSETS, 0, 0, rn_handle_list_offsets, err_list_offsets},
     {RN_API_METADATA, 0, 1, rn_handle_metadata, err_metadata},
+    {RN_API_OFFSET_COMMIT, 0, 0, rn_handle_offset_commit, err_offset_commit},
+    {RN_API_OFFSET_FETCH, 0, 0, rn_handle_offset_fetch, err_offset_fetch},
+    {RN_API_FIND_COORDINATOR, 0, 0, rn_handle_find_coordinator, err_find_coordinator},
+    {RN_API_JOIN_GROUP, 0, 0, rn_handle_join_group, err_join_group},
+    {RN_API_HEARTBEAT, 0, 0, rn_handle_heartbeat, err_heartbeat},
+    {RN_API_LEAVE_GROUP, 0, 0, rn_handle_leave_group, err_leave_group},
+    {RN_API_SYNC_GROUP, 0, 0, rn_handle_sync_group, err_sync_group},
+    {RN_API_DESCRIBE_GROUPS, 0, 0, rn_handle_describe_groups, err_describe_groups},
+    {RN_API_LIST_GROUPS, 0, 0, rn_handle_list_groups, err_list_groups},
     {RN_API_API_VERSIONS, 0, 0, rn_handle_api_versions, err_api_versions},
     {RN_API_CREATE_TOPICS, 0, 0, rn_handle_create_topics, err_create_topics},
     {RN_API_DELETE_TOPICS, 0, 0, rn_handle_delete_topics, err_delete_topics},

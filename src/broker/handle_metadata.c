@@ -11,18 +11,20 @@
  * Every broker answers from its own copy of the image, so all give the same view once
  * they have applied the same log.
  *
- * The response's arrays borrow from the image and the request; it is encoded before
- * returning, while both are stable.
+ * A broker that has not caught up with the metadata log yet holds Metadata requests
+ * until it has (at most 5 s), so that no client learns from it that a topic does not
+ * exist. The response's arrays borrow from the image and the request; it is encoded
+ * before returning, while both are stable.
  */
 #include <string.h>
 
 #include "broker/broker_int.h"
+#include "broker/coordinator.h"
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "meta/controller.h"
 #include "proto/api_metadata.h"
-
-#define OFFSETS_TOPIC "__consumer_offsets"
 
 /* v0 lists the unfenced brokers (where clients may send requests); v1 lists every
  * registered broker with its fenced flag (for `runnel cluster status`). */
@@ -45,7 +47,7 @@ static void fill_brokers(rn_broker_t *b, const rn_meta_image_t *img, int16_t ver
 static void fill_topic(const rn_meta_topic_t *mt, rn_arena_t *arena, rn_metadata_topic_t *out) {
     out->error_code = RN_WIRE_NONE;
     out->name = rn_str(mt->name);
-    out->is_internal = strcmp(mt->name, OFFSETS_TOPIC) == 0;
+    out->is_internal = strcmp(mt->name, RN_OFFSETS_TOPIC) == 0;
     out->n_partitions = mt->npartitions;
     out->partitions = rn_arena_alloc(arena, (size_t)mt->npartitions, sizeof *out->partitions);
     for (int32_t p = 0; p < mt->npartitions; p++) {
@@ -99,7 +101,77 @@ static void fill_topics(rn_broker_t *b, const rn_meta_image_t *img,
     }
 }
 
+/* ---- before this broker has caught up -------------------------------------------
+ * A broker that has just started replays and then catches up on the metadata log; until
+ * it is ready (broker_meta.c) its image may lack topics, and an answer from it would
+ * tell a client that they do not exist. So its Metadata requests wait until it is
+ * ready (checked every tick), for RN_METADATA_WAIT_MS at most (then it answers what it
+ * has), or until the broker stops or the connection closes. */
+
+#define RN_METADATA_WAIT_MS 5000
+
+struct rn_md_wait_s {
+    rn_parked_t parked; /* first: drop() gets it */
+    rn_breq_t *breq;
+    int64_t deadline_ms;
+    rn_md_wait_t *next;
+};
+
+static int64_t now_ms(void) {
+    return rn_mono_ns() / 1000000;
+}
+
+static void answer(rn_breq_t *breq);
+
+static void unlist(rn_broker_t *b, rn_md_wait_t *w) {
+    for (rn_md_wait_t **pp = &b->md_waiting; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == w) {
+            *pp = w->next;
+            return;
+        }
+}
+
+static void md_drop(rn_parked_t *p) {
+    rn_md_wait_t *w = (rn_md_wait_t *)p;
+    rn_broker_t *b = w->breq->broker;
+    unlist(b, w);
+    rn_breq_respond_none(w->breq);
+    rn_free(w);
+}
+
+void rn__metadata_tick(rn_broker_t *b) {
+    int64_t now = now_ms();
+    rn_md_wait_t **pp = &b->md_waiting;
+    while (*pp != NULL) {
+        rn_md_wait_t *w = *pp;
+        if (!b->meta_ready && !b->stopping && now < w->deadline_ms) {
+            pp = &w->next;
+            continue;
+        }
+        *pp = w->next;
+        rn__parked_remove(&w->parked);
+        answer(w->breq);
+        rn_free(w);
+    }
+}
+
 void rn_handle_metadata(rn_breq_t *breq) {
+    rn_broker_t *b = breq->broker;
+    if (b->meta_ready || b->stopping) {
+        answer(breq);
+        return;
+    }
+    rn_md_wait_t *w = rn_calloc(1, sizeof *w);
+    w->breq = breq;
+    w->deadline_ms = now_ms() + RN_METADATA_WAIT_MS;
+    w->parked.conn = breq->conn;
+    w->parked.drop = md_drop;
+    w->next = b->md_waiting;
+    b->md_waiting = w;
+    rn__parked_add(b, &w->parked);
+}
+
+static void answer(rn_breq_t *breq) {
     rn_broker_t *b = breq->broker;
     rn_metadata_request_t req;
     if (rn_metadata_request_decode(breq->body, breq->body_len, breq->hdr.api_version, &req) != 0) {

@@ -34,6 +34,9 @@
  * forwarded again. The topic's sticky state moves after a successful append, local or
  * forwarded (acks=0: once sent).
  *
+ * __consumer_offsets is internal: a client's Produce to it is refused with
+ * INVALID_TOPIC_EXCEPTION (coordinators append to it directly, coordinator.c).
+ *
  * The records field may carry one or more batches (docs/protocol.md); all are
  * validated before any is appended, so a bad batch appends nothing for its partition.
  * The request's bytes are borrowed (const): each batch is copied before the log
@@ -42,6 +45,7 @@
  */
 #include <string.h>
 
+#include "broker/coordinator.h"
 #include "broker/datapath_int.h"
 #include "broker/forward.h"
 #include "broker/route.h"
@@ -239,6 +243,10 @@ static void produce_one(rn_produce_ctx_t *ctx, const rn_produce_topic_data_t *td
                         rn_produce_ent_t *ent) {
     pr->index = pd->index;
     pr->log_append_time_ms = -1;
+    if (rn_str_eq_c(td->name, RN_OFFSETS_TOPIC)) { /* only coordinators write it */
+        set_error(pr, RN_WIRE_INVALID_TOPIC_EXCEPTION, RN_OFFSETS_TOPIC " is internal");
+        return;
+    }
     rn_ptopic_t *t = ctx->b->parts != NULL
                          ? rn_partitions_topic(ctx->b->parts, td->name.ptr, (size_t)td->name.len)
                          : NULL;

@@ -9,6 +9,10 @@
  * timeout_ms; 0 answers at once. Only the controller (the quorum's ready leader)
  * proposes; other brokers answer NOT_CONTROLLER (retriable) naming the controller.
  *
+ * __consumer_offsets is internal: DeleteTopics of it is refused
+ * (INVALID_TOPIC_EXCEPTION), and auto-creating it creates it as the coordinator needs
+ * it (rn_coord_create_offsets_topic).
+ *
  * Names in the request are views into the request body; a topic named twice in one
  * request is refused (INVALID_REQUEST) for every occurrence, as Kafka does.
  */
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "broker/broker_int.h"
+#include "broker/coordinator.h"
 #include "broker/topic_ops.h"
 #include "common/alloc.h"
 #include "common/errors.h"
@@ -195,6 +200,12 @@ void rn_handle_delete_topics(rn_breq_t *breq) {
             rn_topic_op_fail(op, i, RN_WIRE_UNKNOWN_TOPIC_OR_PARTITION, "no such topic");
             continue;
         }
+        if (strcmp(name, RN_OFFSETS_TOPIC) == 0) {
+            rn_topic_op_fail(op, i, RN_WIRE_INVALID_TOPIC_EXCEPTION,
+                             "%s is internal: it holds the consumer groups' state",
+                             RN_OFFSETS_TOPIC);
+            continue;
+        }
         if (!controller) { /* only the controller's image knows which topics exist */
             rn_topic_op_fail(op, i, RN_WIRE_NOT_CONTROLLER, "the controller is broker %d",
                              (int)rn_broker_controller_id(b));
@@ -233,6 +244,8 @@ int rn_broker_auto_create_topic(rn_broker_t *b, rn_str_t topic) {
         return RN_EINVALIDTOPIC;
     if (!rn_broker_is_controller(b))
         return RN_ENOTLEADER;
+    if (strcmp(name, RN_OFFSETS_TOPIC) == 0) /* with its own partitions and configs */
+        return rn_coord_create_offsets_topic(b);
     rn_topic_spec_t spec = {.name = name,
                             .partitions = b->cfg.num_partitions,
                             .replication_factor = b->cfg.default_replication_factor};

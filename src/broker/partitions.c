@@ -400,6 +400,10 @@ static void part_update(rn_partitions_t *reg, rn_partition_t *part, const rn_met
      * sync). */
     if (update_hw(part))
         part->hw_dirty = true;
+    /* Leadership ended or changed: the next tick's wake answers the acks=all waiters of
+     * the old one NOT_LEADER_OR_FOLLOWER (produce_wait.c). */
+    if (was_leader && (!part->is_leader || old_epoch != part->leader_epoch))
+        part->hw_dirty = true;
 }
 
 static int part_add(rn_partitions_t *reg, rn_ptopic_t *t, int32_t index,

@@ -32,11 +32,18 @@
 typedef struct rn_ack_part_s {
     rn_part_waiter_t w; /* on the partition's waiter list while this exists */
     rn_ack_list_t list;
+    int32_t epoch; /* the leader epoch its waiters' batches were appended in */
 } rn_ack_part_t;
+
+/* Still the leader of the epoch the waiters' batches were appended in? Else a later
+ * HW says nothing about them (they may have been truncated away). */
+static bool same_leadership(const rn_ack_part_t *ap, const rn_partition_t *part) {
+    return part->is_leader && part->leader_epoch == ap->epoch;
+}
 
 static void ack_part_wake(rn_part_waiter_t *w, rn_partition_t *part, rn_part_wake_t why) {
     rn_ack_part_t *ap = w->arg;
-    if (why == RN_PART_WAKE_APPEND)
+    if (why == RN_PART_WAKE_APPEND && same_leadership(ap, part))
         rn_ack_list_release(&ap->list, part->high_watermark);
     else
         rn_ack_list_abort(&ap->list);
@@ -68,8 +75,16 @@ static void ent_done(rn_ack_waiter_t *aw, rn_ack_result_t result) {
 void rn__produce_wait(rn_produce_ctx_t *ctx, rn_produce_ent_t *ent, rn_partition_t *part,
                       int64_t need) {
     rn_ack_part_t *ap = part->acks;
+    if (ap != NULL && !same_leadership(ap, part)) {
+        rn_part_waiter_remove(&ap->w);
+        part->acks = NULL;
+        rn_ack_list_abort(&ap->list);
+        rn_free(ap);
+        ap = NULL;
+    }
     if (ap == NULL) {
         ap = rn_calloc(1, sizeof *ap);
+        ap->epoch = part->leader_epoch;
         rn_ack_list_init(&ap->list);
         ap->w.fn = ack_part_wake;
         ap->w.arg = ap;

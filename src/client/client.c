@@ -6,6 +6,8 @@
 #include "client/client.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,8 +99,17 @@ static void run_stop(rn__client_t *cl, rn__cmd_t *cmd) {
     close_handles(cl);
 }
 
+/* The loop thread writes to brokers that may vanish mid-write (kill -9): a write to a
+ * reset connection raises SIGPIPE in the writing thread, which would end the whole
+ * application (libuv does not ignore it, and a library must not change the process's
+ * dispositions). Blocked here it stays pending on this thread, never delivered; the
+ * write fails with EPIPE and the connection is dropped like any other. */
 static void thread_main(void *arg) {
     rn__client_t *cl = arg;
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
     uv_run(&cl->loop, UV_RUN_DEFAULT);
 }
 

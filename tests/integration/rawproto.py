@@ -303,3 +303,151 @@ def wait_for_topic(conn, topic, partitions, deadline_s=10):
             return
         time.sleep(0.05)
     raise AssertionError("topic %s never became available" % topic)
+
+
+# ---- consumer groups (docs/protocol.md, docs/groups.md) ----------------------------------
+API_OFFSET_COMMIT, API_OFFSET_FETCH, API_FIND_COORDINATOR = 8, 9, 10
+API_JOIN_GROUP, API_HEARTBEAT, API_LEAVE_GROUP, API_SYNC_GROUP = 11, 12, 13, 14
+API_DESCRIBE_GROUPS, API_LIST_GROUPS = 15, 16
+
+
+def find_coordinator(conn, group, key_type=0):
+    """-> (error_code, node_id, host, port)."""
+    r = conn.call(API_FIND_COORDINATOR, _str(group) + struct.pack(">b", key_type))
+    err = r.take(">h")
+    r.str()  # error_message
+    node = r.take(">i")
+    host = r.str()
+    port = r.take(">i")
+    return err, node, host, port
+
+
+def join_group_send(conn, group, member_id="", protocols=(("range", b"sub"),),
+                    session_ms=10000, rebalance_ms=10000, protocol_type="consumer"):
+    body = _str(group) + struct.pack(">ii", session_ms, rebalance_ms) + _str(member_id)
+    body += _str(protocol_type) + struct.pack(">i", len(protocols))
+    for name, meta in protocols:
+        body += _str(name) + _nbytes(meta)
+    return conn.send(API_JOIN_GROUP, body)
+
+
+def join_group_recv(conn, corr):
+    """-> dict error_code, generation, protocol, leader, member_id, members [(id, meta)]."""
+    r = conn.recv(corr)
+    out = {"error_code": r.take(">h"), "generation": r.take(">i"), "protocol": r.str(),
+           "leader": r.str(), "member_id": r.str(), "members": []}
+    for _ in range(r.take(">i")):
+        out["members"].append((r.str(), r.nbytes()))
+    return out
+
+
+def join_group(conn, group, member_id="", **kw):
+    return join_group_recv(conn, join_group_send(conn, group, member_id, **kw))
+
+
+def sync_group_send(conn, group, generation, member_id, assignments=()):
+    """assignments: [(member_id, bytes)] (the leader's)."""
+    body = _str(group) + struct.pack(">i", generation) + _str(member_id)
+    body += struct.pack(">i", len(assignments))
+    for mid, a in assignments:
+        body += _str(mid) + _nbytes(a)
+    return conn.send(API_SYNC_GROUP, body)
+
+
+def sync_group_recv(conn, corr):
+    """-> (error_code, assignment bytes)."""
+    r = conn.recv(corr)
+    return r.take(">h"), r.nbytes()
+
+
+def sync_group(conn, group, generation, member_id, assignments=()):
+    return sync_group_recv(conn, sync_group_send(conn, group, generation, member_id, assignments))
+
+
+def heartbeat(conn, group, generation, member_id):
+    r = conn.call(API_HEARTBEAT, _str(group) + struct.pack(">i", generation) + _str(member_id))
+    return r.take(">h")
+
+
+def leave_group(conn, group, member_id):
+    return conn.call(API_LEAVE_GROUP, _str(group) + _str(member_id)).take(">h")
+
+
+def offset_commit(conn, group, offsets, generation=-1, member_id=""):
+    """offsets: [(topic, partition, offset, metadata-or-None)] ->
+    (error_code, {(topic, partition): error_code})."""
+    topics, order = {}, []
+    for t, p, off, md in offsets:
+        if t not in topics:
+            topics[t] = []
+            order.append(t)
+        topics[t].append((p, off, md))
+    body = _str(group) + struct.pack(">i", generation) + _str(member_id)
+    body += struct.pack(">i", len(order))
+    for t in order:
+        body += _str(t) + struct.pack(">i", len(topics[t]))
+        for p, off, md in topics[t]:
+            body += struct.pack(">iq", p, off) + _nstr(md)
+    r = conn.call(API_OFFSET_COMMIT, body)
+    top = r.take(">h")
+    parts = {}
+    for _ in range(r.take(">i")):
+        t = r.str()
+        for _ in range(r.take(">i")):
+            p, err = r.take(">ih")
+            parts[(t, p)] = err
+    return top, parts
+
+
+def offset_fetch(conn, group, parts=None):
+    """parts: [(topic, partition)] or None (every committed partition) ->
+    (error_code, {(topic, partition): (offset, metadata, error_code)})."""
+    body = _str(group)
+    if parts is None:
+        body += struct.pack(">i", -1)
+    else:
+        topics, order = {}, []
+        for t, p in parts:
+            if t not in topics:
+                topics[t] = []
+                order.append(t)
+            topics[t].append(p)
+        body += struct.pack(">i", len(order))
+        for t in order:
+            body += _str(t) + struct.pack(">i", len(topics[t]))
+            body += b"".join(struct.pack(">i", p) for p in topics[t])
+    r = conn.call(API_OFFSET_FETCH, body)
+    top = r.take(">h")
+    out = {}
+    for _ in range(r.take(">i")):
+        t = r.str()
+        for _ in range(r.take(">i")):
+            p, off = r.take(">iq")
+            md = r.str()
+            out[(t, p)] = (off, md, r.take(">h"))
+    return top, out
+
+
+def list_groups(conn):
+    """-> (error_code, [(group_id, protocol_type, state)])."""
+    r = conn.call(API_LIST_GROUPS, b"")
+    top = r.take(">h")
+    return top, [(r.str(), r.str(), r.str()) for _ in range(r.take(">i"))]
+
+
+def describe_groups(conn, groups):
+    """-> (error_code, [dict error_code, group_id, state, protocol_type, protocol,
+    members [dict member_id, client_id, client_host, metadata, assignment]])."""
+    body = struct.pack(">i", len(groups)) + b"".join(_str(g) for g in groups)
+    r = conn.call(API_DESCRIBE_GROUPS, body)
+    top = r.take(">h")
+    out = []
+    for _ in range(r.take(">i")):
+        g = {"error_code": r.take(">h"), "group_id": r.str(), "state": r.str(),
+             "protocol_type": r.str(), "protocol": r.str(), "members": []}
+        for _ in range(r.take(">i")):
+            g["members"].append({"member_id": r.str(), "client_id": r.str(),
+                                 "client_host": r.str(), "metadata": r.nbytes(),
+                                 "assignment": r.nbytes()})
+        out.append(g)
+    return top, out

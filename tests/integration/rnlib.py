@@ -465,3 +465,49 @@ class Cluster:
     def cleanup(self):
         for b in self.brokers:
             b.cleanup()
+
+
+# ---- helpers for the fault tests (test_fault_*.py) ----------------------------------------
+
+def run_cli(runnel, bootstrap, *args, stdin=None, timeout=60):
+    """Run `runnel -b BOOTSTRAP ARGS...`; (exit code, stdout, stderr)."""
+    p = subprocess.run([runnel, "-b", bootstrap] + list(args), input=stdin,
+                       capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def partition_log_bytes(b, topic, partition):
+    """The concatenated segment files (.log, in name order) of topic-partition in b's
+    data directory, or None when it has none."""
+    d = os.path.join(b.dir, "data", "%s-%d" % (topic, partition))
+    try:
+        names = sorted(n for n in os.listdir(d) if n.endswith(".log"))
+    except OSError:
+        return None
+    out = b""
+    for n in names:
+        with open(os.path.join(d, n), "rb") as f:
+            out += f.read()
+    return out
+
+
+def cluster_logs(cl, tail=4000):
+    """The last `tail` characters of every broker's log, for failure messages."""
+    return "".join("--- broker %d:\n%s\n" % (b.id, b.log()[-tail:]) for b in cl.brokers)
+
+
+def view_of(cl, b, topic):
+    """{partition: (leader, epoch, sorted isr)} as broker b serves topic, or None."""
+    m = cl.metadata(b, [topic])
+    if m is None or not m["topics"] or m["topics"][0]["error"] != NONE:
+        return None
+    return {p["index"]: (p["leader"], p["epoch"], sorted(p["isr"]))
+            for p in m["topics"][0]["partitions"]}
+
+
+def agreed_view(cl, topic, brokers):
+    """The view_of topic when every broker of `brokers` serves the same one, else None."""
+    views = [view_of(cl, b, topic) for b in brokers]
+    if not views or views[0] is None or any(v != views[0] for v in views):
+        return None
+    return views[0]

@@ -46,8 +46,8 @@ def main(runneld):
         av = dec_api_versions(r)
         check_eq(av["error"], UNSUPPORTED_VERSION, "unknown key error")
         check(any(k[0] == 3 for k in av["keys"]), "lists what the broker speaks")
-        # reserved key (JoinGroup) and unsupported version of Metadata
-        for key, ver in [(11, 0), (3, 7)]:
+        # reserved key (DescribeCluster) and unsupported version of Metadata
+        for key, ver in [(60, 0), (3, 7)]:
             c.send_raw(frame(key, ver, 42, b""))
             corr, r = c.recv_frame()
             check_eq((corr, r.i16()), (42, UNSUPPORTED_VERSION), "key %d v%d" % (key, ver))

@@ -57,6 +57,7 @@ static void test_broker_config_defaults_match_design(void **state) {
     assert_int_equal(cfg.broker_session_timeout_ms, 9000);
     assert_int_equal(cfg.group_min_session_timeout_ms, 6000);
     assert_int_equal(cfg.group_max_session_timeout_ms, 1800000);
+    assert_int_equal(cfg.group_initial_rebalance_delay_ms, 0);
     assert_int_equal(cfg.offsets_topic_num_partitions, 50);
     assert_int_equal(cfg.offsets_topic_replication_factor, -1);
     assert_int_equal(cfg.log.max_message_bytes, 1048588);
@@ -241,9 +242,10 @@ static void test_broker_config_ships_config_file_parses(void **state) {
         fail_msg("%s", err);
     int n = 0;
     rn_broker_config_foreach_key(count_key, &n);
-    assert_int_equal(n, 32); /* DESIGN.md's table, log.level, controller.bootstrap.servers,
+    assert_int_equal(n, 33); /* DESIGN.md's table, log.level, controller.bootstrap.servers,
                               * auto.leader.rebalance.enable, leader.imbalance.check.interval.ms,
-                              * replica.high.watermark.checkpoint.interval.ms */
+                              * replica.high.watermark.checkpoint.interval.ms,
+                              * group.initial.rebalance.delay.ms, controlled.shutdown.enable */
 }
 
 int main(void) {
