@@ -70,9 +70,15 @@ static rn_producer_t *producer_open(const rn_cli_ctx_t *ctx, const produce_opts_
     int bad = 0;
     snprintf(num, sizeof(num), "%lld", (long long)o->delivery_timeout_ms);
     bad |= rn_cli_conf_set(conf, "--delivery-timeout-ms", "delivery.timeout.ms", num);
-    /* A request may not outlive the record it carries. */
-    if (o->delivery_timeout_ms < 30000)
-        bad |= rn_cli_conf_set(conf, "--delivery-timeout-ms", "request.timeout.ms", num);
+    /* A request may not outlive the record it carries, and one stuck at a broker that
+     * stopped answering (frozen, partitioned away) must leave time for retries on the
+     * new leader: a third of the delivery timeout, 1 s to 30 s. */
+    int64_t req_ms = o->delivery_timeout_ms / 3;
+    req_ms = req_ms < 1000 ? 1000 : req_ms > 30000 ? 30000 : req_ms;
+    if (req_ms > o->delivery_timeout_ms)
+        req_ms = o->delivery_timeout_ms;
+    snprintf(num, sizeof(num), "%lld", (long long)req_ms);
+    bad |= rn_cli_conf_set(conf, "--delivery-timeout-ms", "request.timeout.ms", num);
     if (o->acks)
         bad |= rn_cli_conf_set(conf, "--acks", "acks", o->acks);
     if (o->partitioner)
