@@ -599,7 +599,10 @@ rn_wire_err_t rn_group_commit_check(rn_group_t *g, int32_t generation, rn_str_t 
         m->last_heard_ms = now_ms;
     if (err != RN_WIRE_NONE)
         return err;
-    return g->state == RN_GROUP_PREPARING_REBALANCE ? RN_WIRE_REBALANCE_IN_PROGRESS : RN_WIRE_NONE;
+    /* As Kafka: a member of the current generation may commit while the group prepares
+     * a rebalance (what it consumed before rejoining must not be lost); between the join
+     * and the sync its assignment is not known yet. */
+    return g->state == RN_GROUP_COMPLETING_REBALANCE ? RN_WIRE_REBALANCE_IN_PROGRESS : RN_WIRE_NONE;
 }
 
 /* ---- timers ------------------------------------------------------------------------------- */
