@@ -71,8 +71,16 @@ static int64_t caught_up_ms(const rn_partition_t *part, int32_t id, int64_t *log
     return part->leader_since_ms;
 }
 
+/* Broker id may join an ISR: registered and not fenced in this broker's image (the
+ * controller refuses others: asking would only be refused again every tick). */
+static bool eligible(const rn_meta_image_t *img, int32_t id) {
+    const rn_meta_broker_t *mb = rn_meta_image_broker(img, id);
+    return mb != NULL && !mb->fenced;
+}
+
 /* The ISR this leader wants now, into out (nreplicas entries). Returns its size. */
-static int32_t wanted(const rn_partition_t *part, int64_t lag_max, int64_t now, int32_t *out) {
+static int32_t wanted(const rn_partition_t *part, const rn_meta_image_t *img, int64_t lag_max,
+                      int64_t now, int32_t *out) {
     int32_t n = 0;
     for (int32_t i = 0; i < part->nreplicas; i++) {
         int32_t id = part->replicas[i];
@@ -83,7 +91,8 @@ static int32_t wanted(const rn_partition_t *part, int64_t lag_max, int64_t now, 
             out[n++] = id;
         else if (in && now - cu <= lag_max)
             out[n++] = id;
-        else if (!in && end >= 0 && end >= part->high_watermark && now - cu <= lag_max)
+        else if (!in && end >= 0 && end >= part->high_watermark && now - cu <= lag_max &&
+                 eligible(img, id))
             out[n++] = id;
     }
     return n;
@@ -113,7 +122,8 @@ static void consider(rn_partition_t *part, void *arg) {
         return;
     if (part->want == NULL) {
         int32_t *w = rn_malloc((size_t)part->nreplicas * sizeof *w);
-        int32_t n = wanted(part, c->b->cfg.replica_lag_time_max_ms, c->now, w);
+        int32_t n =
+            wanted(part, rn_broker_image(c->b), c->b->cfg.replica_lag_time_max_ms, c->now, w);
         if (same_set(w, n, part->isr, part->nisr)) {
             rn_free(w);
             return;
