@@ -78,6 +78,23 @@ RN_API int rn_err_retriable(int err);
  *   max.partition.fetch.bytes    per partition (1048576)
  *   check.crcs                   accepted for Kafka compatibility; librunnel always
  *                                verifies every batch's CRC32C, whatever the value
+ *   consumer groups (docs/groups.md; used by rn_consumer_subscribe):
+ *   group.id                     the group to join (none)
+ *   session.timeout.ms           the coordinator drops a silent member after (45000)
+ *   heartbeat.interval.ms        (3000)
+ *   max.poll.interval.ms         the rebalance timeout sent in JoinGroup (300000)
+ *   enable.auto.commit           true or false (true): commit, every
+ *                                auto.commit.interval.ms, before a rebalance and at
+ *                                close, the position after the records poll returned
+ *                                before its latest call (those the application has
+ *                                processed); at close, the positions themselves
+ *   auto.commit.interval.ms      (5000)
+ *   auto.offset.reset            earliest, latest or none (latest): where a partition
+ *                                without a committed offset (or whose committed offset
+ *                                is out of range) starts; none: poll reports the
+ *                                partition as an error (RN_ERR_OFFSET_OUT_OF_RANGE)
+ *   partition.assignment.strategy  assignors in order of preference, comma-separated:
+ *                                range, roundrobin (range,roundrobin)
  */
 typedef struct rn_conf_s rn_conf_t;
 
@@ -153,7 +170,7 @@ RN_API int64_t rn_producer_outstanding(rn_producer_t *p);
  * still undelivered get a delivery report with an error first. NULL is ignored. */
 RN_API void rn_producer_free(rn_producer_t *p);
 
-/* ---- consumer (manual assignment; groups arrive with consumer groups) ------------- */
+/* ---- consumer (manual assignment, or a group: rn_consumer_subscribe) ------------- */
 
 typedef struct rn_consumer_s rn_consumer_t;
 
@@ -198,6 +215,55 @@ RN_API int rn_consumer_poll(rn_consumer_t *c, int timeout_ms, rn_message_t **msg
 
 /* The next offset the consumer will return for a partition, or -1 if not assigned. */
 RN_API int64_t rn_consumer_position(rn_consumer_t *c, const char *topic, int32_t partition);
+
+/* ---- consumer groups (docs/groups.md) --------------------------------------------- */
+
+/* Rebalance callbacks, called on the thread inside rn_consumer_poll (never
+ * concurrently): revoked before a rebalance takes partitions away (after the last
+ * auto commit of them), assigned once the new assignment is known and its starting
+ * offsets fetched. parts lists (topic, partition) pairs: topics[i], partitions[i]. */
+typedef void (*rn_rebalance_fn)(void *opaque, rn_consumer_t *c, const char *const *topics,
+                                const int32_t *partitions, int32_t count);
+
+/* Install rebalance callbacks (either may be NULL) for consumers made from conf. */
+RN_API void rn_conf_set_rebalance_cb(rn_conf_t *conf, rn_rebalance_fn assigned,
+                                     rn_rebalance_fn revoked, void *opaque);
+
+/*
+ * Join group.id (required) subscribed to topics[0..n): the group's members share the
+ * topics' partitions, and rn_consumer_poll returns records of the partitions assigned
+ * to this member, starting at the group's committed offsets (else auto.offset.reset).
+ * Replaces any manual assignment; may be called once per consumer. Returns 0, or an
+ * error with err filled (no group.id, a bad topic name). Joining happens in the
+ * background; poll drives the callbacks.
+ */
+RN_API int rn_consumer_subscribe(rn_consumer_t *c, const char *const *topics, int32_t n, char *err,
+                                 size_t errlen);
+
+/* Commit the current position of every assigned partition (the next offset poll would
+ * return) and wait for the coordinator's answer, up to request.timeout.ms. 0, or the
+ * error (e.g. a rebalance took the partitions: REBALANCE_IN_PROGRESS / ILLEGAL_GENERATION;
+ * no group: RN_EINVAL-like negative code) with err filled. While the member is not in
+ * a stable generation (joining, or looking for its coordinator) it fails at once with
+ * REBALANCE_IN_PROGRESS / COORDINATOR_NOT_AVAILABLE: the records will be read again by
+ * whoever gets the partitions, never skipped. */
+RN_API int rn_consumer_commit_sync(rn_consumer_t *c, char *err, size_t errlen);
+
+/* The same without waiting: cb (may be NULL) is called with the outcome on the thread
+ * of a later rn_consumer_poll / rn_consumer_close. 0 once queued. */
+typedef void (*rn_commit_fn)(void *opaque, int err);
+RN_API int rn_consumer_commit_async(rn_consumer_t *c, rn_commit_fn cb, void *opaque);
+
+/* The partitions assigned now (manual or by the group): arrays owned by the caller,
+ * free with rn_consumer_assignment_free. Returns the count. */
+RN_API int32_t rn_consumer_assignment(rn_consumer_t *c, char ***topics, int32_t **partitions);
+RN_API void rn_consumer_assignment_free(char **topics, int32_t *partitions, int32_t count);
+
+/* Leave the group (with enable.auto.commit, commit first), so the others rebalance at
+ * once; then the consumer only frees (poll returns RN_ERR_CLOSED). The revoked callback
+ * and pending commit_async callbacks run inside it. Waits at most request.timeout.ms
+ * for the commit and 5 s for LeaveGroup. Idempotent; rn_consumer_free calls it. */
+RN_API void rn_consumer_close(rn_consumer_t *c);
 
 /* Release a message from rn_consumer_poll; any thread, in any order, also after
  * rn_consumer_free. Messages are carved from shared 64 KiB blocks: a block is freed
@@ -324,6 +390,60 @@ typedef struct rn_election_result_s {
 RN_API int rn_admin_elect_leaders(rn_admin_t *a, const char *topic, rn_election_result_t **out,
                                   int32_t *count, char *err, size_t errlen);
 RN_API void rn_admin_election_results_free(rn_election_result_t *r, int32_t count);
+
+/* ---- groups (admin) --------------------------------------------------------------- */
+
+/* One group member as DescribeGroups reports it, with its assignment decoded. */
+typedef struct rn_group_member_info_s {
+    char *member_id;
+    char *client_id;
+    char *host;
+    int32_t nassigned;
+    char **topics; /* nassigned (topic, partition) pairs */
+    int32_t *partitions;
+} rn_group_member_info_t;
+
+/* A partition of a group: committed offset (-1: none), the log end (the HW; -1 when
+ * unknown) and lag (log end - committed; -1 when either is unknown), and the member it
+ * is assigned to (NULL when none). */
+typedef struct rn_group_offset_info_s {
+    char *topic;
+    int32_t partition;
+    int64_t committed;
+    int64_t log_end;
+    int64_t lag;
+    const rn_group_member_info_t *member; /* into members[], or NULL */
+} rn_group_offset_info_t;
+
+typedef struct rn_group_info_s {
+    char *group_id;
+    char *state; /* Empty, PreparingRebalance, CompletingRebalance, Stable, Dead */
+    char *protocol;
+    int32_t nmembers;
+    rn_group_member_info_t *members;
+    int32_t noffsets; /* every partition with a committed offset or an assigned member, */
+    rn_group_offset_info_t *offsets; /* sorted by topic, partition */
+} rn_group_info_t;
+
+/* Group ids of the cluster (ListGroups to every broker), sorted; free with
+ * rn_admin_names_free. */
+RN_API int rn_admin_list_groups(rn_admin_t *a, char ***names, int32_t *count, char *err,
+                                size_t errlen);
+
+/* DescribeGroups + OffsetFetch at the group's coordinator, log ends from the leaders;
+ * free with rn_admin_group_free. An unknown group is an error (GROUP_ID_NOT_FOUND). */
+RN_API int rn_admin_describe_group(rn_admin_t *a, const char *group, rn_group_info_t **out,
+                                   char *err, size_t errlen);
+RN_API void rn_admin_group_free(rn_group_info_t *g);
+
+/* Commit offsets for every partition of topic for group: to_offset >= 0, or
+ * RN_OFFSET_BEGINNING / RN_OFFSET_END (each partition's log start / HW). Refused with
+ * an error naming the group while it has members (the coordinator answers
+ * UNKNOWN_MEMBER_ID to a simple commit; reported as "group G has active members").
+ * *count gets the number of partitions reset. */
+RN_API int rn_admin_reset_group_offsets(rn_admin_t *a, const char *group, const char *topic,
+                                        int64_t to_offset, int32_t *count, char *err,
+                                        size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -550,8 +550,8 @@ static int fill_offsets(rn_admin_t *a, rn_topic_info_t *t, char *err, size_t err
     return 0;
 }
 
-RN_API int rn_admin_describe_topic(rn_admin_t *a, const char *name, rn_topic_info_t **out,
-                                   char *err, size_t errlen) {
+int rn__admin_topic_offsets(rn_admin_t *a, const char *name, rn_topic_info_t **out, char *err,
+                            size_t errlen) {
     *out = NULL;
     int rc = check_name(name, err, errlen);
     if (rc < 0)
@@ -579,14 +579,22 @@ RN_API int rn_admin_describe_topic(rn_admin_t *a, const char *name, rn_topic_inf
     rn_metadata_response_deinit(&md);
     rn_free(resp);
     rc = fill_offsets(a, t, err, errlen);
-    if (rc == 0)
-        rc = describe_configs(a, t, err, errlen);
     if (rc != 0) {
         rn_admin_topic_free(t);
         return rc;
     }
     *out = t;
     return 0;
+}
+
+RN_API int rn_admin_describe_topic(rn_admin_t *a, const char *name, rn_topic_info_t **out,
+                                   char *err, size_t errlen) {
+    int rc = rn__admin_topic_offsets(a, name, out, err, errlen);
+    if (rc == 0 && (rc = describe_configs(a, *out, err, errlen)) != 0) {
+        rn_admin_topic_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 RN_API void rn_admin_topic_free(rn_topic_info_t *t) {

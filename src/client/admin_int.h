@@ -1,6 +1,7 @@
 /*
  * admin_int.h — what the admin client's files share (admin.c: topics, configs,
- * brokers, quorum; admin_elect.c: leader elections). Not a public API.
+ * brokers, quorum; admin_elect.c: leader elections; admin_groups.c: consumer groups).
+ * Not a public API.
  */
 #ifndef RN_CLIENT_ADMIN_INT_H
 #define RN_CLIENT_ADMIN_INT_H
@@ -30,6 +31,14 @@ int rn__admin_undecodable(int16_t api, const uint8_t *resp, size_t len, char *er
  * free with rn_metadata_response_deinit then rn_free(*resp). */
 int rn__admin_metadata(rn_admin_t *a, rn_str_t *topics, int32_t n, rn_metadata_response_t *out,
                        uint8_t **resp, char *err, size_t errlen);
+
+/* Topic name's partitions (leaders, replicas, ISR) with their log start offset, high
+ * watermark and log end offset (ListOffsets to each leader; -1 where the leader is
+ * offline or unreachable), configs left empty: rn_admin_describe_topic without the
+ * DescribeConfigs. *out on success (free with rn_admin_topic_free); an unknown topic
+ * is UNKNOWN_TOPIC_OR_PARTITION with err naming it. */
+int rn__admin_topic_offsets(rn_admin_t *a, const char *name, rn_topic_info_t **out, char *err,
+                            size_t errlen);
 
 /* Monotonic milliseconds. */
 int64_t rn__admin_now_ms(void);

@@ -16,11 +16,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/assignor.h"
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "proto/batch.h"
 
-typedef enum { K_INT, K_BOOL, K_STR, K_ACKS, K_CODEC, K_PART, K_SERVERS } kind_t;
+typedef enum {
+    K_INT,
+    K_BOOL,
+    K_STR,
+    K_ACKS,
+    K_CODEC,
+    K_PART,
+    K_SERVERS,
+    K_RESET,
+    K_ASSIGNORS
+} kind_t;
 
 typedef struct key_s {
     const char *name;
@@ -54,6 +65,15 @@ static const key_t_ keys[] = {
     {"max.partition.fetch.bytes", K_INT, F(max_partition_fetch_bytes), 1024, 1000000000, "1048576"},
     {"check.crcs", K_BOOL, F(check_crcs), 0, 0, "true"},
     {"queued.max.messages.kbytes", K_INT, F(queued_max_kbytes), 1, 2097151, "65536"},
+    {"group.id", K_STR, F(group_id), 0, 0, ""},
+    {"session.timeout.ms", K_INT, F(session_timeout_ms), 1, INT32_MAX, "45000"},
+    {"heartbeat.interval.ms", K_INT, F(heartbeat_interval_ms), 1, INT32_MAX, "3000"},
+    {"max.poll.interval.ms", K_INT, F(max_poll_interval_ms), 1, INT32_MAX, "300000"},
+    {"enable.auto.commit", K_BOOL, F(enable_auto_commit), 0, 0, "true"},
+    {"auto.commit.interval.ms", K_INT, F(auto_commit_interval_ms), 1, INT32_MAX, "5000"},
+    {"auto.offset.reset", K_RESET, F(auto_offset_reset), 0, 0, "latest"},
+    {"partition.assignment.strategy", K_ASSIGNORS, F(assignment_strategy), 0, 0,
+     "range,roundrobin"},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -103,6 +123,56 @@ static int set_string(char **field, const char *v) {
     return 0;
 }
 
+/* "a, b" → "a,b" in *field, each a known assignor, none twice, at least one. */
+static int parse_assignors(const key_t_ *k, const char *v, char **field, char *err, size_t errlen) {
+    size_t n = strlen(v);
+    char *out = rn_malloc(n + 1);
+    size_t o = 0;
+    const char *p = v;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        while (len > 0 && *p == ' ')
+            p++, len--;
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        char name[32];
+        int ok = len > 0 && len < sizeof name;
+        if (ok) {
+            memcpy(name, p, len);
+            name[len] = '\0';
+            ok = rn__assignor_known(name);
+        }
+        if (!ok) {
+            rn__errf(err, errlen, "%s: \"%.*s\" is not an assignor (range, roundrobin)", k->name,
+                     (int)len, p);
+            rn_free(out);
+            return RN_ECONFIG;
+        }
+        out[o] = '\0';
+        for (const char *q = out; *q != '\0';) { /* a repeat of an earlier entry */
+            size_t ql = strcspn(q, ",");
+            if (ql == len && memcmp(q, name, len) == 0) {
+                rn__errf(err, errlen, "%s: \"%s\" is listed twice", k->name, name);
+                rn_free(out);
+                return RN_ECONFIG;
+            }
+            q += ql + (q[ql] == ',');
+        }
+        if (o > 0)
+            out[o++] = ',';
+        memcpy(out + o, name, len);
+        o += len;
+        out[o] = '\0';
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+    rn_free(*field);
+    *field = out;
+    return 0;
+}
+
 static int apply(rn_conf_t *conf, const key_t_ *k, const char *v, char *err, size_t errlen) {
     static const char *const acks_n[] = {"0", "1", "all", "-1", NULL};
     static const int acks_v[] = {0, 1, -1, -1};
@@ -112,6 +182,8 @@ static int apply(rn_conf_t *conf, const key_t_ *k, const char *v, char *err, siz
     static const int part_v[] = {RN__PART_DEFAULT, RN__PART_STICKY, RN__PART_HASH, RN__PART_BROKER};
     static const char *const bool_n[] = {"true", "false", "1", "0", NULL};
     static const int bool_v[] = {1, 0, 1, 0};
+    static const char *const reset_n[] = {"earliest", "latest", "none", NULL};
+    static const int reset_v[] = {RN_OFFSET_BEGINNING, RN_OFFSET_END, RN__RESET_NONE};
     void *field = (char *)conf + k->off;
     rn__hostport_t hp[1];
     int32_t tmp;
@@ -136,6 +208,10 @@ static int apply(rn_conf_t *conf, const key_t_ *k, const char *v, char *err, siz
         return rc < 0 ? rc : set_string(field, v);
     case K_STR:
         return set_string(field, v);
+    case K_RESET:
+        return parse_word(k, v, reset_n, reset_v, "earliest, latest or none", field, err, errlen);
+    case K_ASSIGNORS:
+        return parse_assignors(k, v, field, err, errlen);
     }
     return RN_ECONFIG;
 }
@@ -157,6 +233,8 @@ void rn_conf_free(rn_conf_t *conf) {
         return;
     rn_free(conf->bootstrap_servers);
     rn_free(conf->client_id);
+    rn_free(conf->group_id);
+    rn_free(conf->assignment_strategy);
     rn_free(conf);
 }
 
@@ -183,6 +261,13 @@ void rn_conf_set_partitioner(rn_conf_t *conf, rn_partitioner_fn fn, void *opaque
     conf->partitioner = RN__PART_USER;
     conf->part_fn = fn;
     conf->part_opaque = opaque;
+}
+
+void rn_conf_set_rebalance_cb(rn_conf_t *conf, rn_rebalance_fn assigned, rn_rebalance_fn revoked,
+                              void *opaque) {
+    conf->assigned_cb = assigned;
+    conf->revoked_cb = revoked;
+    conf->rebalance_opaque = opaque;
 }
 
 /* host:port or [v6]:port in s[0..len). */

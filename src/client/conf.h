@@ -47,7 +47,20 @@ struct rn_conf_s {
     int32_t max_partition_fetch_bytes;
     int32_t check_crcs;
     int32_t queued_max_kbytes; /* queued.max.messages.kbytes (added key) */
+    /* consumer groups (docs/groups.md) */
+    char *group_id; /* owned; "" when not set */
+    int32_t session_timeout_ms;
+    int32_t heartbeat_interval_ms;
+    int32_t max_poll_interval_ms;
+    int32_t enable_auto_commit;
+    int32_t auto_commit_interval_ms;
+    int32_t auto_offset_reset; /* RN_OFFSET_BEGINNING, RN_OFFSET_END or RN__RESET_NONE */
+    char *assignment_strategy; /* owned; validated "range,roundrobin"-style list */
+    rn_rebalance_fn assigned_cb, revoked_cb;
+    void *rebalance_opaque;
 };
+
+#define RN__RESET_NONE (-3) /* auto.offset.reset=none */
 
 /* One bootstrap address parsed from bootstrap.servers. */
 typedef struct rn__hostport_s {

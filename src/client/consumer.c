@@ -4,6 +4,7 @@
  * itself is consumer_fetch.c's).
  */
 #include "client/consumer_int.h"
+#include "client/group.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -111,7 +112,7 @@ static cmsg_t *take(rn_consumer_t *c, uint64_t *gen) {
 static int wait_queue(rn_consumer_t *c, int timeout_ms, uint64_t gen, uint64_t *deadline) {
     int moved = 1;
     uv_mutex_lock(&c->lock);
-    while (c->q_gen == gen && c->q_head == NULL) {
+    while (c->q_gen == gen && c->q_head == NULL && c->ev_head == NULL) {
         if (timeout_ms < 0) {
             uv_cond_wait(&c->cond, &c->lock);
             continue;
@@ -120,7 +121,7 @@ static int wait_queue(rn_consumer_t *c, int timeout_ms, uint64_t gen, uint64_t *
         if (*deadline == 0)
             *deadline = now + (uint64_t)timeout_ms * 1000000u;
         if (now >= *deadline || uv_cond_timedwait(&c->cond, &c->lock, *deadline - now) != 0) {
-            moved = c->q_gen != gen || c->q_head != NULL;
+            moved = c->q_gen != gen || c->q_head != NULL || c->ev_head != NULL;
             break;
         }
     }
@@ -128,24 +129,114 @@ static int wait_queue(rn_consumer_t *c, int timeout_ms, uint64_t gen, uint64_t *
     return moved;
 }
 
+/* Everything poll returned before this call has been processed: its position may
+ * be committed (auto commit commits `committable`). Under plock. */
+static void mark_processed_locked(rn_consumer_t *c) {
+    if (c->last_returned != NULL) {
+        c->last_returned->committable = c->last_returned->position;
+        c->last_returned = NULL;
+    }
+}
+
+void rn__cevent_free(cevent_t *ev) {
+    for (int32_t i = 0; i < ev->n; i++)
+        rn_free(ev->topics[i]);
+    rn_free(ev->topics);
+    rn_free(ev->partitions);
+    rn_free(ev);
+}
+
+/* Run the events queued for the polling thread (rebalance and commit callbacks),
+ * without any lock held. */
+void rn__consumer_run_events(rn_consumer_t *c) {
+    if (atomic_load_explicit(&c->ev_flag, memory_order_acquire) == 0 ||
+        atomic_exchange(&c->ev_flag, 0) == 0)
+        return; /* nothing queued: poll's fast path takes no lock here */
+    uv_mutex_lock(&c->lock);
+    cevent_t *ev = c->ev_head;
+    c->ev_head = c->ev_tail = NULL;
+    uv_mutex_unlock(&c->lock);
+    const rn_conf_t *conf = c->cl.conf;
+    while (ev != NULL) {
+        cevent_t *next = ev->next;
+        const char *const *topics = (const char *const *)ev->topics;
+        if (ev->kind == CEV_ASSIGNED && conf->assigned_cb != NULL)
+            conf->assigned_cb(conf->rebalance_opaque, c, topics, ev->partitions, ev->n);
+        else if (ev->kind == CEV_REVOKED && conf->revoked_cb != NULL)
+            conf->revoked_cb(conf->rebalance_opaque, c, topics, ev->partitions, ev->n);
+        else if (ev->kind == CEV_COMMIT && ev->cb != NULL)
+            ev->cb(ev->opaque, ev->err);
+        rn__cevent_free(ev);
+        ev = next;
+    }
+}
+
+void rn__consumer_push_event(rn_consumer_t *c, cevent_t *ev) {
+    ev->next = NULL;
+    uv_mutex_lock(&c->lock);
+    if (c->ev_tail != NULL)
+        c->ev_tail->next = ev;
+    else
+        c->ev_head = ev;
+    c->ev_tail = ev;
+    atomic_store(&c->ev_flag, 1);
+    c->q_gen++;
+    uv_cond_broadcast(&c->cond);
+    uv_mutex_unlock(&c->lock);
+}
+
+void rn__consumer_push_error(rn_consumer_t *c, int err, const char *what) {
+    size_t len = strlen(what);
+    cmsg_t *m = rn_calloc(1, sizeof *m + len + 1);
+    memcpy(m + 1, what, len + 1);
+    m->errmsg = (const char *)(m + 1);
+    m->err = err;
+    m->bytes = sizeof *m + len + 1;
+    uv_mutex_lock(&c->lock);
+    if (c->q_tail != NULL)
+        c->q_tail->next = m;
+    else
+        c->q_head = m;
+    c->q_tail = m;
+    c->qbytes += m->bytes;
+    c->q_gen++;
+    uv_cond_broadcast(&c->cond);
+    uv_mutex_unlock(&c->lock);
+}
+
 RN_API int rn_consumer_poll(rn_consumer_t *c, int timeout_ms, rn_message_t **msg, char *err,
                             size_t errlen) {
     *msg = NULL;
     uint64_t deadline = 0, gen = 0;
-    uv_mutex_lock(&c->plock);
     cmsg_t *m;
-    while ((m = take(c, &gen)) == NULL) {
-        uv_mutex_unlock(&c->plock);
-        int moved = wait_queue(c, timeout_ms, gen, &deadline);
+    for (;;) {
+        rn__consumer_run_events(c);
+        if (atomic_load(&c->closed)) {
+            rn__errf(err, errlen, "the consumer is closed");
+            return RN_ERR_CLOSED;
+        }
         uv_mutex_lock(&c->plock);
-        if (!moved) {
+        mark_processed_locked(c); /* once per call: last_returned is NULL after */
+        m = take(c, &gen);
+        if (m != NULL && m->err == 0) {
+            m->pos->position = m->msg.offset + 1;
+            c->last_returned = m->pos;
+        }
+        uv_mutex_unlock(&c->plock);
+        if (m != NULL || timeout_ms == 0)
+            break;
+        if (!wait_queue(c, timeout_ms, gen, &deadline)) {
+            rn__consumer_run_events(c);
+            uv_mutex_lock(&c->plock);
             m = take(c, &gen);
+            if (m != NULL && m->err == 0) {
+                m->pos->position = m->msg.offset + 1;
+                c->last_returned = m->pos;
+            }
+            uv_mutex_unlock(&c->plock);
             break;
         }
     }
-    if (m != NULL && m->err == 0)
-        m->pos->position = m->msg.offset + 1;
-    uv_mutex_unlock(&c->plock);
     if (m == NULL)
         return 0;
     if (m->err != 0) {
@@ -162,13 +253,25 @@ RN_API int64_t rn_consumer_position(rn_consumer_t *c, const char *topic, int32_t
     int64_t pos = -1;
     uv_mutex_lock(&c->plock); /* the list changes under both locks; positions under plock */
     for (cpos_t *p = c->positions; p != NULL; p = p->next)
-        if (p->partition == partition && strcmp(p->topic, topic) == 0)
+        if (p->assigned && p->partition == partition && strcmp(p->topic, topic) == 0)
             pos = p->position;
     uv_mutex_unlock(&c->plock);
     return pos;
 }
 
 /* ---- assignment ------------------------------------------------------------------ */
+
+/* A new entry in the positions list. Under plock and lock. */
+static cpos_t *pos_new_locked(rn_consumer_t *c, const char *topic, int32_t partition) {
+    cpos_t *pos = rn_calloc(1, sizeof *pos);
+    pos->topic = rn_strdup(topic);
+    pos->partition = partition;
+    pos->committed = -1;
+    pos->committable = -1;
+    pos->next = c->positions;
+    c->positions = pos;
+    return pos;
+}
 
 typedef struct assign_cmd_s {
     rn__cmd_t cmd;
@@ -178,20 +281,26 @@ typedef struct assign_cmd_s {
     uint32_t version;
 } assign_cmd_t;
 
-static void run_assign(rn__client_t *cl, rn__cmd_t *cmd) {
-    assign_cmd_t *a = (assign_cmd_t *)cmd;
-    rn_consumer_t *c = a->c;
+/* The loop side of pos, created when new. Loop thread. */
+static cpart_t *cpart_of(rn_consumer_t *c, cpos_t *pos) {
     cpart_t *cp = c->parts;
-    while (cp != NULL && cp->pos != a->pos)
+    while (cp != NULL && cp->pos != pos)
         cp = cp->next;
     if (cp == NULL) {
         cp = rn_calloc(1, sizeof *cp);
-        cp->pos = a->pos;
-        cp->mt = rn__metadata_want(cl, a->pos->topic);
-        cp->max_bytes = cl->conf->max_partition_fetch_bytes;
+        cp->pos = pos;
+        cp->mt = rn__metadata_want(&c->cl, pos->topic);
+        cp->max_bytes = c->cl.conf->max_partition_fetch_bytes;
         cp->next = c->parts;
         c->parts = cp;
     }
+    return cp;
+}
+
+static void run_assign(rn__client_t *cl, rn__cmd_t *cmd) {
+    assign_cmd_t *a = (assign_cmd_t *)cmd;
+    rn_consumer_t *c = a->c;
+    cpart_t *cp = cpart_of(c, a->pos);
     cp->offset = a->offset;
     cp->version = a->version;
     cp->state = a->offset >= 0 ? CP_FETCHABLE : CP_NEED_OFFSET;
@@ -206,6 +315,11 @@ RN_API int rn_consumer_assign(rn_consumer_t *c, const char *topic, int32_t parti
         return RN_EINVALIDTOPIC;
     if (partition < 0 || offset < RN_OFFSET_BEGINNING)
         return -EINVAL;
+    uv_mutex_lock(&c->lock);
+    int subscribed = c->subscribed;
+    uv_mutex_unlock(&c->lock);
+    if (subscribed)
+        return -EINVAL; /* the group decides the assignment */
     assign_cmd_t *a = rn_calloc(1, sizeof *a);
     a->cmd.run = run_assign;
     a->c = c;
@@ -215,15 +329,12 @@ RN_API int rn_consumer_assign(rn_consumer_t *c, const char *topic, int32_t parti
     cpos_t *pos = c->positions;
     while (pos != NULL && !(pos->partition == partition && strcmp(pos->topic, topic) == 0))
         pos = pos->next;
-    if (pos == NULL) {
-        pos = rn_calloc(1, sizeof *pos);
-        pos->topic = rn_strdup(topic);
-        pos->partition = partition;
-        pos->next = c->positions;
-        c->positions = pos;
-    }
+    if (pos == NULL)
+        pos = pos_new_locked(c, topic, partition);
     pos->version++;
+    pos->assigned = 1;
     pos->position = offset;
+    pos->committable = offset >= 0 ? offset : -1;
     c->q_tail = purge_list_locked(c, &c->q_head, pos);
     purge_list_locked(c, &c->b_head, pos);
     a->pos = pos;
@@ -294,14 +405,133 @@ RN_API int rn_consumer_assign_topic(rn_consumer_t *c, const char *topic, int64_t
     return n;
 }
 
+/* ---- group assignment (loop thread) -------------------------------------------------- */
+
+void rn__consumer_set_assignment(rn_consumer_t *c, int32_t n, char *const *topics,
+                                 const int32_t *partitions, const int64_t *offsets,
+                                 const char *none_what) {
+    cpos_t **chosen = rn_calloc((size_t)(n > 0 ? n : 1), sizeof *chosen);
+    uv_mutex_lock(&c->plock);
+    uv_mutex_lock(&c->lock);
+    for (cpos_t *p = c->positions; p != NULL; p = p->next) {
+        int keep = -1;
+        for (int32_t i = 0; i < n && keep < 0; i++)
+            if (partitions[i] == p->partition && strcmp(topics[i], p->topic) == 0)
+                keep = i;
+        if (keep < 0 && !p->assigned)
+            continue;
+        p->version++; /* what was fetched or queued before is dropped */
+        c->q_tail = purge_list_locked(c, &c->q_head, p);
+        purge_list_locked(c, &c->b_head, p);
+        p->assigned = keep >= 0;
+        if (keep >= 0)
+            chosen[keep] = p;
+    }
+    for (int32_t i = 0; i < n; i++) {
+        cpos_t *p = chosen[i];
+        if (p == NULL) {
+            p = chosen[i] = pos_new_locked(c, topics[i], partitions[i]);
+            p->version++;
+            p->assigned = 1;
+        }
+        p->position = offsets[i] == RN__RESET_NONE ? -1 : offsets[i]; /* logical until known */
+        p->committable = offsets[i] >= 0 ? offsets[i] : -1;
+        p->committed = offsets[i] >= 0 ? offsets[i] : -1;
+    }
+    uv_mutex_unlock(&c->lock);
+    uv_mutex_unlock(&c->plock);
+    /* The loop side: every cpart follows its cpos's version and assignment. */
+    for (cpart_t *cp = c->parts; cp != NULL; cp = cp->next) {
+        if (!cp->pos->assigned) {
+            cp->version = cp->pos->version;
+            cp->state = CP_STOPPED;
+        }
+    }
+    for (int32_t i = 0; i < n; i++) {
+        cpart_t *cp = cpart_of(c, chosen[i]);
+        cp->version = chosen[i]->version;
+        cp->offset = offsets[i];
+        cp->backoff_until = 0;
+        if (offsets[i] == RN__RESET_NONE) {
+            cp->state = CP_STOPPED;
+            mlist_t l = {0};
+            mlist_push(&l, rn__cmsg_error(chosen[i], RN_ERR_OFFSET_OUT_OF_RANGE, none_what));
+            rn__consumer_enqueue(c, cp, &l);
+        } else {
+            cp->state = offsets[i] >= 0 ? CP_FETCHABLE : CP_NEED_OFFSET;
+        }
+    }
+    rn_free(chosen);
+    rn__client_kick(&c->cl);
+}
+
+int32_t rn__consumer_offsets(rn_consumer_t *c, int use_position, const char ***topics,
+                             int32_t **partitions, int64_t **offsets, cpos_t ***poss) {
+    int32_t n = 0;
+    uv_mutex_lock(&c->plock);
+    for (cpos_t *p = c->positions; p != NULL; p = p->next)
+        n++;
+    *topics = rn_malloc((size_t)(n > 0 ? n : 1) * sizeof **topics);
+    *partitions = rn_malloc((size_t)(n > 0 ? n : 1) * sizeof **partitions);
+    *offsets = rn_malloc((size_t)(n > 0 ? n : 1) * sizeof **offsets);
+    *poss = rn_malloc((size_t)(n > 0 ? n : 1) * sizeof **poss);
+    n = 0;
+    for (cpos_t *p = c->positions; p != NULL; p = p->next) {
+        int64_t off = use_position ? p->position : p->committable;
+        if (!p->assigned || off < 0)
+            continue;
+        (*topics)[n] = p->topic;
+        (*partitions)[n] = p->partition;
+        (*offsets)[n] = off;
+        (*poss)[n] = p;
+        n++;
+    }
+    uv_mutex_unlock(&c->plock);
+    return n;
+}
+
+RN_API int32_t rn_consumer_assignment(rn_consumer_t *c, char ***topics, int32_t **partitions) {
+    int32_t n = 0;
+    uv_mutex_lock(&c->plock);
+    for (cpos_t *p = c->positions; p != NULL; p = p->next)
+        n += p->assigned;
+    *topics = rn_calloc((size_t)(n > 0 ? n : 1), sizeof **topics);
+    *partitions = rn_calloc((size_t)(n > 0 ? n : 1), sizeof **partitions);
+    int32_t i = 0;
+    for (cpos_t *p = c->positions; p != NULL; p = p->next) {
+        if (!p->assigned)
+            continue;
+        (*topics)[i] = rn_strdup(p->topic);
+        (*partitions)[i] = p->partition;
+        i++;
+    }
+    uv_mutex_unlock(&c->plock);
+    return n;
+}
+
+RN_API void rn_consumer_assignment_free(char **topics, int32_t *partitions, int32_t count) {
+    if (topics != NULL)
+        for (int32_t i = 0; i < count; i++)
+            rn_free(topics[i]);
+    rn_free(topics);
+    rn_free(partitions);
+}
+
 /* ---- lifecycle ------------------------------------------------------------------- */
 
 static int64_t serve(void *owner, int64_t now) {
-    return rn__consumer_fetch_serve(owner, now);
+    rn_consumer_t *c = owner;
+    int64_t next = INT64_MAX;
+    if (c->group != NULL)
+        next = rn__group_serve(c->group, now);
+    int64_t f = rn__consumer_fetch_serve(c, now);
+    return f < next ? f : next;
 }
 
 static void on_stop(void *owner) {
-    (void)owner; /* fetches in flight complete with RN_ECLOSED and are dropped */
+    rn_consumer_t *c = owner; /* fetches in flight complete with RN_ECLOSED and are dropped */
+    if (c->group != NULL)
+        rn__group_on_stop(c->group);
 }
 
 static const rn__client_ops_t consumer_ops = {.serve = serve, .on_stop = on_stop};
@@ -332,7 +562,14 @@ RN_API rn_consumer_t *rn_consumer_new(rn_conf_t *conf, char *err, size_t errlen)
 RN_API void rn_consumer_free(rn_consumer_t *c) {
     if (c == NULL)
         return;
+    rn_consumer_close(c);
     rn__client_stop(&c->cl);
+    rn__group_free(c->group);
+    for (cevent_t *ev = c->ev_head; ev != NULL;) {
+        cevent_t *nx = ev->next;
+        rn__cevent_free(ev);
+        ev = nx;
+    }
     rn__cmsg_free_list(c->b_head);
     rn__cmsg_free_list(c->q_head);
     rn__cslab_release(&c->slab); /* messages the application holds keep theirs */

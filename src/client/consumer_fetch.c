@@ -113,8 +113,10 @@ static void on_list_offsets(rn__client_t *cl, rn__broker_t *b, int err, const ui
     cp->offset = offset;
     cp->state = CP_FETCHABLE;
     uv_mutex_lock(&c->plock);
-    if (cp->pos->version == cp->version)
+    if (cp->pos->version == cp->version) {
         cp->pos->position = offset;
+        cp->pos->committable = offset; /* nothing before it is owed to the application */
+    }
     uv_mutex_unlock(&c->plock);
 }
 
@@ -266,6 +268,13 @@ static void fetch_partition_result(rn_consumer_t *c, cpart_t *cp,
                                    const rn_fetch_partition_data_t *pd, int64_t now) {
     char what[200];
     int err = pd->error_code;
+    if (err == RN_WIRE_OFFSET_OUT_OF_RANGE && c->group != NULL &&
+        c->cl.conf->auto_offset_reset != RN__RESET_NONE) {
+        /* A group consumer starts over at auto.offset.reset, as Kafka's does. */
+        cp->offset = c->cl.conf->auto_offset_reset;
+        cp->state = CP_NEED_OFFSET;
+        return;
+    }
     if (err == RN_WIRE_OFFSET_OUT_OF_RANGE) {
         snprintf(
             what, sizeof what, "offset %lld is out of range (log start %lld, high watermark %lld)",

@@ -42,9 +42,29 @@ typedef struct cpos_s {
     struct cpos_s *next;
     char *topic;
     int32_t partition;
-    int64_t position; /* under plock: next offset poll returns; logical until resolved */
-    uint32_t version; /* written under both locks: bumped by every assign/seek */
+    int64_t position;    /* under plock: next offset poll returns; logical until resolved */
+    uint32_t version;    /* written under both locks: bumped by every assign/seek */
+    int assigned;        /* written under both locks: 0 once a group rebalance took it away */
+    int64_t committable; /* under plock: the position when poll was last entered (what
+                            the application has processed); auto commit commits this */
+    int64_t committed;   /* loop thread: the last offset committed for it (-1: none) */
 } cpos_t;
+
+/* Something for the polling thread besides messages (group.c produces them). */
+typedef enum { CEV_ASSIGNED, CEV_REVOKED, CEV_COMMIT } cevkind_t;
+
+typedef struct cevent_s {
+    struct cevent_s *next;
+    cevkind_t kind;
+    int32_t n; /* CEV_ASSIGNED / CEV_REVOKED: the partitions */
+    char **topics;
+    int32_t *partitions;
+    rn_commit_fn cb; /* CEV_COMMIT: the outcome of a rn_consumer_commit_async */
+    void *opaque;
+    int err;
+} cevent_t;
+
+typedef struct rn__group_s rn__group_t;
 
 typedef struct cslab_s cslab_t;
 
@@ -100,12 +120,46 @@ struct rn_consumer_s {
     uint64_t q_gen; /* bumped by every enqueue: a waiting poll's wake-up condition */
     size_t qbytes;
     size_t qlimit;
-    int paused; /* the loop stopped fetching for a full queue */
+    int paused;                  /* the loop stopped fetching for a full queue */
+    cevent_t *ev_head, *ev_tail; /* under lock: events for poll, before any message */
+    int subscribed;              /* under lock: rn_consumer_subscribe was called */
+    atomic_int closed;           /* written under lock: rn_consumer_close has finished */
+    atomic_int ev_flag;          /* set when an event (or close) is queued: poll looks */
+    int group_closed;            /* under cl.lock: the group's close sequence ended */
+    cpos_t *last_returned;       /* under plock: the partition of poll's last message */
     cpos_t *positions;
     /* ---- loop thread only ---- */
     cpart_t *parts;
-    cslab_t *slab; /* the slab messages are being carved from */
+    cslab_t *slab;      /* the slab messages are being carved from */
+    rn__group_t *group; /* set by the subscribe command; NULL: manual assignment */
 };
+
+/* ---- consumer.c, for group.c (loop thread) ---- */
+
+/* Make the assignment exactly parts[0..n): (topics[i], partitions[i]) starting at
+ * offsets[i] (>= 0, RN_OFFSET_BEGINNING, RN_OFFSET_END, or RN__RESET_NONE: the
+ * partition reports `none_what` from poll once and is not fetched). Partitions not
+ * listed stop being fetched and their queued messages are dropped. */
+void rn__consumer_set_assignment(rn_consumer_t *c, int32_t n, char *const *topics,
+                                 const int32_t *partitions, const int64_t *offsets,
+                                 const char *none_what);
+
+/* The assigned partitions with a resolved offset to commit: `committable` (0) or
+ * `position` (1) of each. Arrays rn_malloc'd (topics point into the cpos, valid until
+ * consumer free). Returns the count. Loop thread. */
+int32_t rn__consumer_offsets(rn_consumer_t *c, int use_position, const char ***topics,
+                             int32_t **partitions, int64_t **offsets, cpos_t ***poss);
+
+/* Queue ev for poll (and wake it). Loop thread. */
+void rn__consumer_push_event(rn_consumer_t *c, cevent_t *ev);
+
+/* Queue an error entry for poll not tied to a partition ("group G: what"). */
+void rn__consumer_push_error(rn_consumer_t *c, int err, const char *what);
+
+void rn__cevent_free(cevent_t *ev);
+
+/* Run the queued events (callbacks) on the calling thread, no lock held. */
+void rn__consumer_run_events(rn_consumer_t *c);
 
 /* Loop thread: send ListOffsets and Fetch requests that are due. */
 int64_t rn__consumer_fetch_serve(struct rn_consumer_s *c, int64_t now);

@@ -24,6 +24,7 @@ typedef struct rn_cli_ctx_s {
 int rn_cli_topic(const rn_cli_ctx_t *ctx, int argc, char **argv);
 int rn_cli_produce(const rn_cli_ctx_t *ctx, int argc, char **argv);
 int rn_cli_consume(const rn_cli_ctx_t *ctx, int argc, char **argv);
+int rn_cli_group(const rn_cli_ctx_t *ctx, int argc, char **argv);
 int rn_cli_cluster(const rn_cli_ctx_t *ctx, int argc, char **argv);
 int rn_cli_perf(const rn_cli_ctx_t *ctx, int argc, char **argv);
 

@@ -1,6 +1,6 @@
 /*
  * runnel.c — main of the `runnel` command-line tool: global options, then dispatch to
- * a command group (topic, produce, consume, cluster, perf).
+ * a command group (topic, produce, consume, group, cluster, perf).
  *
  *   runnel [-b HOST:PORT[,HOST:PORT...]] COMMAND ...
  *
@@ -36,14 +36,16 @@ static const char usage[] =
     "  produce TOPIC [--acks 0|1|all] [--key-separator SEP] [--partition P]\n"
     "                [--partitioner default|sticky|hash|broker] [--compression none|gzip]\n"
     "                [--linger-ms N] [--batch-size BYTES] [--delivery-timeout-ms N]\n"
-    "  consume TOPIC [--from-beginning] [--partition P [--offset O]] [--max-messages N]\n"
-    "                [--timeout-ms T] [--print-key] [--print-offset]\n"
+    "  consume TOPIC [--group G] [--from-beginning] [--partition P [--offset O]]\n"
+    "                [--max-messages N] [--timeout-ms T] [--print-key] [--print-offset]\n"
+    "  group list\n"
+    "  group describe G\n"
+    "  group reset-offsets G --topic T (--to-earliest|--to-latest|--to-offset N)\n"
     "  cluster status\n"
+    "  cluster elect-leaders [--topic T]\n"
     "  perf produce TOPIC --num-records N --record-size BYTES [--acks 0|1|all]\n"
     "               [--throughput RECORDS_PER_SEC|-1] [--compression none|gzip]\n"
-    "  perf consume TOPIC --num-records N [--timeout-ms T]\n"
-    "  group list | describe G | reset-offsets G ...   (consumer groups: not supported yet;\n"
-    "                               so are consume --group and perf consume --group)\n"
+    "  perf consume TOPIC --num-records N [--group G] [--timeout-ms T]\n"
     "\n"
     "Exit status: 0 success, 1 the operation failed, 2 usage or configuration error.\n";
 
@@ -53,8 +55,13 @@ typedef struct command_s {
 } command_t;
 
 static const command_t commands[] = {
-    {"topic", rn_cli_topic},     {"produce", rn_cli_produce}, {"consume", rn_cli_consume},
-    {"cluster", rn_cli_cluster}, {"perf", rn_cli_perf},       {NULL, NULL},
+    {"topic", rn_cli_topic},
+    {"produce", rn_cli_produce},
+    {"consume", rn_cli_consume},
+    {"group", rn_cli_group},
+    {"cluster", rn_cli_cluster},
+    {"perf", rn_cli_perf},
+    {NULL, NULL},
 };
 
 /* Global options before COMMAND; returns the index of COMMAND, or an exit code
@@ -100,10 +107,6 @@ int main(int argc, char **argv) {
     char err[RN_CLI_ERRLEN];
     if (rn_cli_check_servers(ctx.bootstrap, err, sizeof(err)) < 0) {
         rn_cli_error("-b: %s", err);
-        return RN_CLI_EXIT_USAGE;
-    }
-    if (strcmp(argv[i], "group") == 0) {
-        rn_cli_error("group: consumer groups are not supported yet");
         return RN_CLI_EXIT_USAGE;
     }
     for (const command_t *c = commands; c->name; c++)

@@ -48,8 +48,8 @@ expect_rc 2 "$RUNNEL" produce t --linger-ms -5
 expect_err_line -- --linger-ms
 expect_rc 2 "$RUNNEL" produce t --key-separator ""
 expect_err_line -- --key-separator
-expect_rc 2 "$RUNNEL" consume t --group g
-expect_err_line "not supported yet"
+expect_rc 2 "$RUNNEL" consume t --group g --partition 0
+expect_err_line -- --partition --group
 expect_rc 2 "$RUNNEL" consume t --offset 3
 expect_err_line -- --offset --partition
 expect_rc 2 "$RUNNEL" consume t --max-messages
@@ -60,8 +60,8 @@ expect_rc 2 "$RUNNEL" perf produce t --num-records 10 --record-size 10 --through
 expect_err_line -- --throughput
 expect_rc 2 "$RUNNEL" perf consume t
 expect_err_line -- --num-records
-expect_rc 2 "$RUNNEL" group list
-expect_err_line "not supported yet"
+expect_rc 2 "$RUNNEL" group frobnicate
+expect_err_line frobnicate
 expect_rc 2 "$RUNNEL" -b localhost topic list
 expect_err_line "'localhost'"
 expect_rc 2 "$RUNNEL" -b 127.0.0.1:99999 topic list
