@@ -446,6 +446,42 @@ static uint8_t *encode_assignment(const rn__asg_member_t *m, int32_t *out_len) {
 }
 
 /* Run the chosen assignor over the members' subscriptions. */
+/* ---- partition growth ------------------------------------------------------------------
+ * As Kafka's leader does: remember the partition counts the assignment was computed
+ * with, and when metadata (refreshed at least every metadata.max.age.ms) shows a topic
+ * with more partitions, rejoin so that the group rebalances onto them. */
+
+static void counts_free(rn__group_t *g) {
+    strs_free(g->counted_topics, g->n_counted);
+    rn_free(g->counted_parts);
+    g->counted_topics = NULL;
+    g->counted_parts = NULL;
+    g->n_counted = 0;
+}
+
+static void remember_counts(rn__group_t *g, const rn__asg_topic_t *ts, int32_t n) {
+    counts_free(g);
+    g->counted_topics = rn_calloc((size_t)(n > 0 ? n : 1), sizeof *g->counted_topics);
+    g->counted_parts = rn_calloc((size_t)(n > 0 ? n : 1), sizeof *g->counted_parts);
+    for (int32_t i = 0; i < n; i++) {
+        g->counted_topics[i] = rn_strdup(ts[i].name);
+        g->counted_parts[i] = ts[i].npart;
+    }
+    g->n_counted = n;
+}
+
+/* The leader sees a subscribed topic's partition count changed since it assigned. */
+static int counts_changed(rn__group_t *g) {
+    if (!g->is_leader)
+        return 0;
+    for (int32_t i = 0; i < g->n_counted; i++) {
+        const rn__mtopic_t *mt = rn__metadata_find(&g->c->cl, g->counted_topics[i]);
+        if (mt != NULL && mt->known && mt->err == RN_WIRE_NONE && mt->npart != g->counted_parts[i])
+            return 1;
+    }
+    return 0;
+}
+
 static void leader_assign(rn__group_t *g) {
     rn__client_t *cl = &g->c->cl;
     int32_t n = g->n_members;
@@ -470,6 +506,7 @@ static void leader_assign(rn__group_t *g) {
         ts[i].name = g->union_topics[i];
         ts[i].npart = mt != NULL && mt->known && mt->err == RN_WIRE_NONE ? mt->npart : 0;
     }
+    remember_counts(g, ts, g->n_union);
     int rc = rn__assign(g->protocol, ms, n, ts, g->n_union);
     if (rc < 0) /* the coordinator chose a protocol we did not offer */
         rn__group_fatal(g, RN_WIRE_INCONSISTENT_GROUP_PROTOCOL, g->protocol);
@@ -672,6 +709,10 @@ int64_t rn__group_serve(rn__group_t *g, int64_t now) {
             send_heartbeat(g, now);
         next = min64(next, g->next_hb);
     }
+    if (g->state == G_STABLE && counts_changed(g)) {
+        counts_free(g);
+        rn__group_rejoin(g, 0); /* partitions were added: rebalance onto them */
+    }
     if (g->state == G_STABLE && conf->enable_auto_commit) {
         if (!g->auto_inflight && now >= g->next_auto)
             rn__group_auto_commit(g, now);
@@ -722,6 +763,7 @@ void rn__group_free(rn__group_t *g) {
     members_free(g);
     sync_free(g);
     asg_free(g);
+    counts_free(g);
     strs_free(g->topics, g->n_topics);
     rn_free(g->group_id);
     rn_free(g->member_id);

@@ -88,6 +88,10 @@ struct rn__group_s {
     char **sync_ids;
     uint8_t **sync_bytes;
     int32_t *sync_lens;
+    /* the leader: partition counts its last assignment used, to notice growth */
+    int32_t n_counted;
+    char **counted_topics;
+    int32_t *counted_parts;
     /* the assignment SyncGroup gave, and whether it is in force (fetching) */
     int32_t n_asg;
     char **asg_topics;
