@@ -295,7 +295,8 @@ typedef struct rn_topic_info_s {
     int32_t npartitions;
     int32_t replication_factor;
     const rn_partition_info_t *partitions;
-    int32_t nconfigs; /* overrides only */
+    int32_t nconfigs; /* every topic config: the override, else the broker default
+                       * (is_default set; value NULL when it has none, e.g. flush.ms) */
     const rn_config_entry_t *configs;
 } rn_topic_info_t;
 
@@ -331,7 +332,7 @@ RN_API int rn_admin_list_topics(rn_admin_t *a, char ***names, int32_t *count, ch
                                 size_t errlen);
 RN_API void rn_admin_names_free(char **names, int32_t count);
 
-/* One topic with partitions, offsets and config overrides; free with
+/* One topic with partitions, offsets and effective configs; free with
  * rn_admin_topic_free. The offsets of partitions whose leader is offline or cannot
  * be reached (a dead broker not yet fenced) are -1; only an error from a broker
  * that answered fails the call. */

@@ -8,8 +8,9 @@
  *   partitions away, bounded by broker.session.timeout.ms; the broker serves meanwhile)
  *   ──▶ stopping = true; listener drains (no accepts, no reads; idle connections closed);
  *   waiting fetches woken; forwarded produces answered (forward.h)
- *   ──tick: no connections left, or 5 s passed──▶ admin ops still waiting answered;
- *   rn_server_stop ──▶ rn_quorum_stop (pending proposals fail) ──▶ registry freed;
+ *   ──tick: no connections left, or 5 s passed──▶ metrics.listener closed (it serves
+ *   until then) ──▶ admin ops still waiting answered; rn_server_stop ──▶ rn_quorum_stop
+ *   (pending proposals fail) ──▶ registry freed;
  *   rn_logmgr_close_async(clean: fsync, checkpoint, clean-shutdown marker)
  *   ──▶ tick timer closed ──▶ stop_cb; broker freed.
  *
@@ -28,6 +29,7 @@
 #include "broker/dispatch.h"
 #include "broker/forward.h"
 #include "broker/meta_props.h"
+#include "broker/metrics_http.h"
 #include "broker/partitions.h"
 #include "broker/topic_ops.h"
 #include "common/alloc.h"
@@ -103,8 +105,22 @@ static void server_stopped(rn_server_t *srv, void *arg) {
     teardown(b);
 }
 
+static void metrics_stopped(void *arg) {
+    rn_broker_t *b = arg;
+    rn_log(RN_LOG_DEBUG, MOD, "metrics listener closed");
+    b->mhttp = NULL;
+    teardown(b);
+}
+
 /* Close the next piece still open; each piece's callback comes back here. */
 static void teardown(rn_broker_t *b) {
+    if (b->mhttp != NULL) {
+        if (!b->mhttp_stopping) {
+            b->mhttp_stopping = true;
+            rn_mhttp_stop(b->mhttp, metrics_stopped, b);
+        }
+        return;
+    }
     if (b->server != NULL) {
         if (!b->server_stopping) {
             b->server_stopping = true;
@@ -220,6 +236,7 @@ static int open_logs(rn_broker_t *b, char *err, size_t errlen) {
     if (rc != 0)
         return rc;
     b->parts = rn_partitions_new(b->cfg.broker_id, &b->cfg, b->logmgr);
+    rn_logmgr_set_flush_observer(b->logmgr, rn_metrics_flush_observed, b);
     return 0;
 }
 
@@ -284,6 +301,27 @@ static int start_server(rn_broker_t *b, char *err, size_t errlen) {
     return 0;
 }
 
+static void collect_metrics(void *arg, rn_mtext_t *t) {
+    rn_metrics_collect(arg, t);
+}
+
+/* metrics.listener, when set: Prometheus text at GET /metrics (metrics_http.h). */
+static int start_metrics(rn_broker_t *b, char *err, size_t errlen) {
+    if (!b->cfg.has_metrics_listener)
+        return 0;
+    const rn_hostport_t *hp = &b->cfg.metrics_listener;
+    int rc = rn_mhttp_start(b->loop, hp->host, hp->port, collect_metrics, b, &b->mhttp);
+    if (rc != 0) {
+        b->mhttp = NULL;
+        snprintf(err, errlen, "metrics.listener %s:%u: %s", hp->host, (unsigned)hp->port,
+                 uv_strerror(rc));
+        return rc;
+    }
+    rn_log(RN_LOG_INFO, MOD, "metrics listening on %s:%d (GET /metrics)", hp->host,
+           rn_mhttp_port(b->mhttp));
+    return 0;
+}
+
 int rn_broker_start(uv_loop_t *loop, const rn_broker_config_t *cfg, char *const *explicit_kv,
                     size_t nexplicit, rn_broker_t **out, char *err, size_t errlen) {
     rn_broker_t *b = rn_calloc(1, sizeof *b);
@@ -304,6 +342,8 @@ int rn_broker_start(uv_loop_t *loop, const rn_broker_config_t *cfg, char *const 
         rc = start_quorum(b, err, errlen);
     if (rc == 0)
         rc = start_server(b, err, errlen);
+    if (rc == 0)
+        rc = start_metrics(b, err, errlen);
     if (rc != 0) {
         b->stopping = true;
         b->stop_status = rc;

@@ -32,6 +32,7 @@
 #include <uv.h>
 
 #include "broker/broker_config.h"
+#include "broker/metrics.h"
 #include "log/logmgr.h"
 #include "meta/image.h"
 #include "meta/quorum.h"
@@ -91,7 +92,8 @@ typedef struct rn_elect_state_s {
     bool busy;                 /* a round's proposal is in flight */
 } rn_elect_state_t;
 
-/* Counters for logs, tests and (later) metrics. Plain integers: loop thread only. */
+/* Counters for logs, tests and metrics (metrics.c exports some). Plain integers: loop
+ * thread only. */
 typedef struct rn_broker_counters_s {
     uint64_t requests;       /* frames handed to the dispatcher */
     uint64_t responses;      /* requests answered (with or without bytes) */
@@ -113,6 +115,8 @@ struct rn_broker_s {
     char cluster_id_str[2 * RN_META_ID_LEN + 1]; /* lower-case hex, "" until known */
     bool cluster_id_new; /* meta.properties was created by this start (a fresh dir) */
     rn_broker_counters_t counters;
+    rn_metrics_t metrics;     /* metrics.h: by API, ISR changes, flush latency */
+    struct rn_mhttp_s *mhttp; /* metrics.listener's responder; NULL when none */
     int inflight;             /* rn_breq_t allocated and not yet answered */
     bool stopping;            /* shutdown began: no new work (proposals, auto-create) */
     bool registered;          /* our RegisterBroker record is in the image */
@@ -136,6 +140,7 @@ struct rn_broker_s {
     /* lifecycle (broker.c) */
     int64_t drain_deadline_ms; /* monotonic ms: close connections after this */
     bool server_stopping;
+    bool mhttp_stopping;
     int stop_status; /* first error while stopping (or the start error) */
     void (*stop_cb)(void *arg, int status);
     void *stop_arg;
@@ -247,6 +252,9 @@ void rn__broker_stop_now(rn_broker_t *b);
 void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t *req,
                             rn_broker_heartbeat_response_t *resp);
 void rn__liveness_free(rn_broker_t *b);
+/* isr.c: a PartitionChange for topic-partition was applied to the image (before the
+ * registry follows it): count an ISR shrink / expand when this broker leads it. */
+void rn__isr_count_change(rn_broker_t *b, const char *topic, int32_t partition);
 
 /* ---- replication, follower side (replica_fetch.c) ---------------------------------- */
 

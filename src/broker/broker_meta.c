@@ -271,6 +271,8 @@ void rn__broker_on_apply(void *arg, const rn_meta_record_t *rec) {
     if (!b->meta_ready)
         return; /* replay: see the file comment */
     log_record(rec, img);
+    if (rec->type == RN_MREC_PARTITION_CHANGE) /* the registry still has the old ISR */
+        rn__isr_count_change(b, rec->partition_change.name, rec->partition_change.partition);
     const char *topic = record_topic(rec);
     if (topic != NULL)
         (void)rn_partitions_sync_topic(b->parts, img, topic, true);

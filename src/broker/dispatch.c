@@ -201,23 +201,29 @@ void rn_breq_writer_init(rn_breq_t *breq, rn_writer_t *wr, size_t hint) {
     rn_response_header_encode(wr, breq->hdr.correlation_id);
 }
 
-static void breq_free(rn_breq_t *breq) {
-    breq->broker->inflight--;
-    breq->broker->counters.responses++;
+/* failed: the answer carries an error (metrics.h: rn_metrics_response_failed). */
+static void breq_free(rn_breq_t *breq, bool failed) {
+    rn_broker_t *b = breq->broker;
+    b->inflight--;
+    b->counters.responses++;
+    rn_metrics_answered(&b->metrics, breq->hdr.api_key, rn_mono_ns() - breq->received_ns, failed);
     rn_free(breq);
 }
 
 int rn_breq_respond(rn_breq_t *breq, rn_writer_t *wr) {
     size_t len;
     uint8_t *bytes = rn_writer_take(wr, &len);
+    /* the body follows the response header, the correlation id */
+    bool failed = len < 4 || rn_metrics_response_failed(breq->hdr.api_key, breq->hdr.api_version,
+                                                        bytes + 4, len - 4);
     int rc = rn_conn_respond(breq->conn, breq->nreq, bytes, len);
-    breq_free(breq);
+    breq_free(breq, failed);
     return rc;
 }
 
 int rn_breq_respond_none(rn_breq_t *breq) {
     int rc = rn_conn_respond_none(breq->conn, breq->nreq);
-    breq_free(breq);
+    breq_free(breq, false);
     return rc;
 }
 
@@ -313,5 +319,6 @@ void rn_dispatch_frame(rn_broker_t *b, rn_conn_t *conn, const uint8_t *frame, si
     breq->body_len = len - rd.pos;
     breq->received_ns = rn_mono_ns();
     b->inflight++;
+    rn_metrics_request(&b->metrics, hdr.api_key);
     e->handler(breq);
 }

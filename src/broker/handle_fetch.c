@@ -23,6 +23,12 @@
  * fetch offset, or is unknown) the answer carries diverging_epoch {epoch, end_offset}
  * and no records: the follower truncates there and fetches again (KIP-320 style).
  *
+ * A partition offline on this broker since a log write failed (partitions.h) is
+ * answered KAFKA_STORAGE_ERROR to consumers. Followers still read it: what it holds
+ * was written whole (the failed batch was cut back), their copies are what keeps the
+ * records acknowledged before the failure once leadership moves, and an error would
+ * make their fetcher back off for every partition it copies from this broker.
+ *
  * Every partition carries high_watermark, last_stable_offset (= HW: no transactions)
  * and log_start_offset when it was found; -1 otherwise. The record bytes are the
  * log's read buffers, freed once the response is encoded.
@@ -90,6 +96,8 @@ static void fetch_partition(rn_fetch_ctx_t *ctx, rn_str_t topic, const rn_fetch_
     empty_partition(fp, out);
     out->error_code =
         rn__datapath_lookup(ctx->b, topic, fp->partition, fp->current_leader_epoch, true, &part);
+    if (out->error_code == RN_WIRE_NONE && part->storage_err != 0 && ctx->req.replica_id < 0)
+        out->error_code = RN_WIRE_KAFKA_STORAGE_ERROR; /* offline here (partitions.h) */
     if (out->error_code != RN_WIRE_NONE) {
         res->any_error = true;
         return;

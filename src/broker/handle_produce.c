@@ -147,6 +147,11 @@ static void produce_to(rn_produce_ctx_t *ctx, rn_partition_t *part,
                        const rn_produce_partition_data_t *pd, rn_produce_partition_response_t *pr,
                        rn_produce_ent_t *ent) {
     const char *msg = NULL;
+    if (part->storage_err != 0) { /* offline here since a write failed: never append again */
+        set_error(pr, RN_WIRE_KAFKA_STORAGE_ERROR,
+                  "partition offline on this broker after a log write error");
+        return;
+    }
     rn_wire_err_t err = validate_records(pd->records, part->log_cfg.max_message_bytes, &msg);
     if (err == RN_WIRE_NONE && ctx->req.acks == -1 && !rn_partition_isr_ok(part))
         err = RN_WIRE_NOT_ENOUGH_REPLICAS;
@@ -158,6 +163,11 @@ static void produce_to(rn_produce_ctx_t *ctx, rn_partition_t *part,
     int rc = append_records(part, pd->records, &first, &next);
     if (first >= 0)
         rn_partition_appended(part); /* HW, waiting fetches and acks */
+    if (rc != 0 && rn_partition_is_storage_error(rc)) {
+        rn_partition_storage_failed(part, rc); /* logs once */
+        set_error(pr, RN_WIRE_KAFKA_STORAGE_ERROR, rn_strerror(rc));
+        return;
+    }
     if (rc != 0) {
         char name[300];
         rn_log(RN_LOG_ERROR, RN_DATAPATH_MOD, "%s: append failed: %s",

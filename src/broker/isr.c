@@ -301,3 +301,24 @@ void rn__isr_tick(rn_broker_t *b) {
 void rn__isr_stop(rn_broker_t *b) {
     drop_conn(b);
 }
+
+/* ---- metrics -------------------------------------------------------------------------- */
+
+void rn__isr_count_change(rn_broker_t *b, const char *topic, int32_t partition) {
+    if (b->parts == NULL)
+        return;
+    rn_partition_t *part = rn_partitions_get(b->parts, topic, strlen(topic), partition);
+    const rn_meta_topic_t *t = rn_meta_image_topic(rn_broker_image(b), topic);
+    if (part == NULL || t == NULL || partition < 0 || partition >= t->npartitions)
+        return;
+    const rn_meta_partition_t *mp = &t->partitions[partition];
+    if (!part->is_leader || mp->leader != b->cfg.broker_id)
+        return; /* counted by the leader only, as Kafka's IsrShrinks/IsrExpands */
+    bool added = false, removed = false;
+    for (int32_t i = 0; i < mp->nisr; i++)
+        added = added || !has(part->isr, part->nisr, mp->isr[i]);
+    for (int32_t i = 0; i < part->nisr; i++)
+        removed = removed || !has(mp->isr, mp->nisr, part->isr[i]);
+    b->metrics.isr_expands += added;
+    b->metrics.isr_shrinks += removed;
+}

@@ -629,6 +629,22 @@ void rn_part_waiter_remove(rn_part_waiter_t *w) {
     w->part = NULL;
 }
 
+bool rn_partition_is_storage_error(int rc) {
+    return rc < 0 && rc > RN_ERROR_END; /* -errno; ours are below RN_ERROR_END */
+}
+
+void rn_partition_storage_failed(rn_partition_t *part, int rc) {
+    if (part->storage_err != 0)
+        return;
+    part->storage_err = rc;
+    rn_log(RN_LOG_ERROR, MOD,
+           "%s-%d: log write failed: %s (%s, errno %d): partition offline on this broker "
+           "(produce and consumer fetches answer KAFKA_STORAGE_ERROR); free space or fix the "
+           "disk, then "
+           "restart the broker",
+           part->topic->name, (int)part->index, rn_strerror(rc), rn_errname(rc), -rc);
+}
+
 const char *rn_partition_name(const rn_partition_t *part, char *buf, size_t len) {
     snprintf(buf, len, "%s-%" PRId32, part->topic->name, part->index);
     return buf;

@@ -43,6 +43,15 @@
  * start when the file is missing or corrupt, or does not list it); a leader then
  * raises it as above, a follower takes the leader's.
  *
+ * Storage failure: when a write to a partition's log fails with a system error
+ * (ENOSPC, EIO, ...; the log has already cut the failed batch back), the partition is
+ * marked offline on this broker (storage_err, rn_partition_storage_failed: one ERROR
+ * line naming it and the errno). From then on Produce and consumer Fetch of it are
+ * answered KAFKA_STORAGE_ERROR (followers may still read a leader's copy: handle_fetch.c),
+ * a follower stops copying it, and nothing appends to it again
+ * until the broker restarts (recovery then re-validates the tail). Other partitions
+ * are unaffected. The controller is not told: leadership does not move by itself.
+ *
  * Loop thread only.
  */
 #ifndef RN_BROKER_PARTITIONS_H
@@ -119,6 +128,7 @@ struct rn_partition_s {
     struct rn_ack_part_s *acks;  /* produce_wait.c: acks=all waiting list; NULL when none */
     rn_replica_pos_t *followers; /* leader: each follower's fetch offset (rn_malloc'd) */
     int32_t nfollowers;
+    int storage_err; /* 0, or the -errno of the failed write: offline on this broker */
 };
 
 struct rn_ptopic_s {
@@ -205,6 +215,15 @@ int64_t rn_isr_high_watermark(int32_t self, int64_t self_end, const int32_t *isr
 
 /* Members of isr ∪ want (the maximal ISR). Pure. */
 int32_t rn_isr_max_size(const int32_t *isr, int32_t nisr, const int32_t *want, int32_t nwant);
+
+/* A write to part's log failed with rc (-errno): mark it offline on this broker
+ * (storage_err) and log one ERROR line naming the partition and the errno (the first
+ * time only). */
+void rn_partition_storage_failed(rn_partition_t *part, int rc);
+
+/* Whether rc from a log write is a storage failure (a system error, -errno) rather
+ * than a verdict on the data (RN_ETOOLARGE, RN_ECORRUPT, ...). */
+bool rn_partition_is_storage_error(int rc);
 
 /* Call fn on every hosted partition (fn must not sync or free the registry). */
 void rn_partitions_each(rn_partitions_t *reg, void (*fn)(rn_partition_t *part, void *arg),

@@ -67,8 +67,10 @@ static int64_t now_ms(void) {
     return rn_mono_ns() / 1000000;
 }
 
+/* A partition offline here since a log write failed (partitions.h) is not copied. */
 static bool follows(const rn_broker_t *b, const rn_partition_t *part) {
-    return !part->is_leader && part->leader_id >= 0 && part->leader_id != b->cfg.broker_id;
+    return !part->is_leader && part->leader_id >= 0 && part->leader_id != b->cfg.broker_id &&
+           part->storage_err == 0;
 }
 
 static rn_fetcher_t *find_leader(rn_broker_t *b, int32_t leader) {
@@ -217,6 +219,10 @@ static int append_records(rn_partition_t *part, rn_bytes_t records) {
         if (rc != 0 || rn_batch_size(&h) > left)
             return 0;
         rc = rn_plog_append_replica(part->plog, p, rn_batch_size(&h));
+        if (rc != 0 && rn_partition_is_storage_error(rc)) {
+            rn_partition_storage_failed(part, rc); /* one ERROR line; no longer followed */
+            return rc;
+        }
         if (rc != 0) {
             char name[300];
             rn_log(RN_LOG_WARN, MOD, "%s@%lld: replica append failed: %s",

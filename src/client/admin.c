@@ -414,11 +414,12 @@ static int describe_configs(rn_admin_t *a, rn_topic_info_t *t, char *err, size_t
             int32_t n = 0;
             for (int32_t i = 0; i < res0->n_configs; i++) {
                 const rn_describe_configs_entry_t *e = &res0->configs[i];
-                if (e->is_default || e->name.len <= 0)
+                if (e->name.len <= 0)
                     continue;
                 ce[n].name = rn_strndup(e->name.ptr, (size_t)e->name.len);
                 ce[n].value =
                     e->value.len >= 0 ? rn_strndup(e->value.ptr, (size_t)e->value.len) : NULL;
+                ce[n].is_default = e->is_default;
                 n++;
             }
             t->configs = ce;

@@ -205,12 +205,15 @@ static int64_t topic_serve_waiting(rn_producer_t *p, ptopic_t *t, int64_t now) {
     return next;
 }
 
-static int64_t pq_serve(rn_producer_t *p, rn__pq_t *pq, int64_t now, int force) {
+/* Batches past their deadline fail with the topic's own error when the metadata has
+ * one (a deleted topic: UNKNOWN_TOPIC_OR_PARTITION), else with a timeout. */
+static int64_t pq_serve(rn_producer_t *p, const ptopic_t *t, rn__pq_t *pq, int64_t now, int force) {
     int64_t next = rn__pq_linger(pq, &p->acc, now, force);
     rn__batch_t *b = rn__pq_expired(pq, now);
+    int err = t->mt->known && t->mt->err != RN_WIRE_NONE ? t->mt->err : -ETIMEDOUT;
     while (b != NULL) {
         rn__batch_t *nx = b->next;
-        rn__producer_batch_done(p, b, -ETIMEDOUT, pq->partition, -1);
+        rn__producer_batch_done(p, b, err, pq->partition, -1);
         b = nx;
     }
     int64_t ev = rn__pq_next_event(pq);
@@ -225,9 +228,9 @@ static int64_t serve(void *owner, int64_t now) {
         if (t->wait_head != NULL && (n = topic_serve_waiting(p, t, now)) < next)
             next = n;
         for (int32_t i = 0; i < t->npq; i++)
-            if ((n = pq_serve(p, &t->pqs[i], now, force)) < next)
+            if ((n = pq_serve(p, t, &t->pqs[i], now, force)) < next)
                 next = n;
-        if ((n = pq_serve(p, &t->any_pq, now, force)) < next)
+        if ((n = pq_serve(p, t, &t->any_pq, now, force)) < next)
             next = n;
     }
     rn__producer_send_ready(p, now);

@@ -21,7 +21,8 @@
  *     unpin, recovery point = target, call this round's waiters, start the next
  *
  * The job touches only the descriptors it pinned (and copies of paths); a segment
- * deleted meanwhile keeps its descriptor alive until the job unpins it.
+ * deleted meanwhile keeps its descriptor alive until the job unpins it. How long each
+ * round's fsyncs took, and its status, go to env.flush_observer (metrics) when set.
  */
 #include "log/plog_int.h"
 
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/logging.h"
 #include "log/fileio.h"
@@ -45,6 +47,7 @@ struct rn__flush_job_s {
     int64_t target;
     uint64_t truncations;
     int status;
+    int64_t duration_ns; /* of job_run: what the flush observer is told */
     rn__waiters_t waiters;
 };
 
@@ -133,6 +136,7 @@ static int job_new(rn_plog_t *plog, rn__flush_job_t **out) {
 
 /* Thread pool: only the job's own descriptors and strings. */
 static void job_run(rn__flush_job_t *job) {
+    int64_t start = rn_mono_ns();
     for (int i = 0; i < job->n && job->status == 0; i++)
         if (fdatasync(job->fd[i]) != 0)
             job->status = -errno;
@@ -140,9 +144,13 @@ static void job_run(rn__flush_job_t *job) {
         job->status = rn__fsync_dir(job->dir);
     if (job->status == 0 && job->parent != NULL)
         job->status = rn__fsync_dir(job->parent[0] ? job->parent : ".");
+    job->duration_ns = rn_mono_ns() - start;
 }
 
 static void job_done(rn_plog_t *plog, rn__flush_job_t *job) {
+    const rn_flush_observer_t *obs = plog->env.flush_observer;
+    if (obs != NULL && obs->fn != NULL)
+        obs->fn(obs->arg, job->duration_ns, job->status);
     if (job->status == 0 && job->truncations == plog->truncations &&
         job->target > plog->recovery_point)
         plog->recovery_point = job->target;

@@ -172,6 +172,7 @@ static rn_logmgr_t *mgr_new(uv_loop_t *loop, const rn_logmgr_opts_t *opts) {
     mgr->opts.dir = mgr->dir;
     mgr->env.clock = opts->clock;
     mgr->env.loop = loop;
+    mgr->env.flush_observer = &mgr->flush_observer;
     mgr->ckpts[RN__CKPT_RECOVERY].period_ms = opts->checkpoint_ms;
     mgr->ckpts[RN__CKPT_RECOVERY].value = rn_plog_recovery_point;
     mgr->ckpts[RN__CKPT_HW].period_ms = opts->hw_checkpoint_ms;
@@ -366,6 +367,12 @@ int rn_logmgr_delete(rn_logmgr_t *mgr, const char *topic, int32_t partition) {
     rn__trash_add(&mgr->trash, rn_strdup(dest));
     rn__logmgr_empty_trash(mgr);
     return 0;
+}
+
+void rn_logmgr_set_flush_observer(rn_logmgr_t *mgr, void (*fn)(void *arg, int64_t ns, int status),
+                                  void *arg) {
+    mgr->flush_observer.fn = fn;
+    mgr->flush_observer.arg = arg;
 }
 
 int rn_logmgr_partition_count(const rn_logmgr_t *mgr) {

@@ -91,6 +91,12 @@ int rn_logmgr_delete(rn_logmgr_t *mgr, const char *topic, int32_t partition);
 
 int rn_logmgr_partition_count(const rn_logmgr_t *mgr);
 
+/* Call fn(arg, duration_ns, status) after every fsync round of every partition (loop
+ * thread; also the rounds of a clean close): for metrics. fn NULL: stop. arg must
+ * outlive the manager or a later call that replaces it. */
+void rn_logmgr_set_flush_observer(rn_logmgr_t *mgr, void (*fn)(void *arg, int64_t ns, int status),
+                                  void *arg);
+
 /* Call fn for every partition (order unspecified); fn must not create or delete. */
 typedef void (*rn_logmgr_visit_fn)(const char *topic, int32_t partition, rn_plog_t *plog,
                                    void *arg);

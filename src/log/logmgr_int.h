@@ -48,6 +48,7 @@ struct rn_logmgr_s {
     uint64_t deletions; /* names deleted partition directories uniquely */
     rn__trash_t trash;
     rn__logmgr_ckpt_t ckpts[RN__NCKPTS];
+    rn_flush_observer_t flush_observer; /* env.flush_observer points here */
 };
 
 /* Start the timers (loop set). 0 or a libuv error. */

@@ -31,11 +31,19 @@
 
 typedef struct rn_plog_s rn_plog_t;
 
+/* Told of every fsync round (rn_plog_flush, rn_plog_flush_sync), on the loop thread,
+ * with the time the fsyncs took and the round's status: for metrics. */
+typedef struct rn_flush_observer_s {
+    void (*fn)(void *arg, int64_t duration_ns, int status); /* NULL: nobody listens */
+    void *arg;
+} rn_flush_observer_t;
+
 /* Shared by the partitions of one log directory; borrowed, must outlive the plog. */
 typedef struct rn_plog_env_s {
     rn_fdcache_t *fds;       /* bounded cache of open segment files; required */
     const rn_clock_t *clock; /* NULL: the real clock */
     uv_loop_t *loop;         /* for background fsync; NULL: flush policy runs inline */
+    const rn_flush_observer_t *flush_observer; /* NULL: none (read at each round) */
 } rn_plog_env_t;
 
 /*

@@ -137,6 +137,7 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
         rn__conn_close(conn, (int)nread);
         return;
     }
+    conn->bytes_in += (uint64_t)nread;
     conn->rpos = 0;
     conn->rlen = (size_t)nread;
     dispatch(conn);
@@ -202,8 +203,9 @@ void rn__conn_out_add(rn_conn_t *conn, size_t n) {
 static void write_cb(uv_write_t *wr, int status) {
     wreq_t *w = (wreq_t *)wr;
     rn_conn_t *conn = w->conn;
-    assert(conn->out_bytes >= RN_FRAME_PREFIX + w->len);
-    conn->out_bytes -= RN_FRAME_PREFIX + w->len;
+    size_t n = RN_FRAME_PREFIX + w->len;
+    assert(conn->out_bytes >= n);
+    conn->out_bytes -= n;
     set_out_full(conn);
     rn_free(w->body);
     rn_free(w);
@@ -213,6 +215,7 @@ static void write_cb(uv_write_t *wr, int status) {
         rn__conn_close(conn, status);
         return;
     }
+    conn->bytes_out += n;
     conn->ops->on_output_drained(conn);
 }
 
@@ -321,6 +324,8 @@ void rn_conn_stats(const rn_conn_t *conn, rn_conn_stats_t *stats) {
     stats->read_paused = conn->state == RN__CONN_OPEN && read_blocked(conn);
     stats->frames_in = conn->frames_in;
     stats->frames_out = conn->frames_out;
+    stats->bytes_in = conn->bytes_in;
+    stats->bytes_out = conn->bytes_out;
 }
 
 void rn_conn_peer(const rn_conn_t *conn, char *buf, size_t len) {

@@ -50,6 +50,8 @@ typedef struct rn_conn_stats_s {
     int read_paused;     /* 1 while reading is stopped by backpressure or drain */
     uint64_t frames_in;  /* frames read */
     uint64_t frames_out; /* frames handed to the kernel */
+    uint64_t bytes_in;   /* bytes read */
+    uint64_t bytes_out;  /* bytes the kernel took (size prefixes included) */
 } rn_conn_stats_t;
 
 /* Take a ref; conn must not be freed yet. */

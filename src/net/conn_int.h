@@ -78,6 +78,7 @@ struct rn_conn_s {
     size_t out_bytes;
     int inflight;
     uint64_t frames_in, frames_out;
+    uint64_t bytes_in, bytes_out; /* read from / taken by the kernel (prefixes included) */
 
     /* server connections */
     rn_server_t *srv; /* NULL once closed */

@@ -33,6 +33,8 @@ struct rn_server_s {
     void *arg;
     rn_conn_t *conns; /* open and closing connections */
     int nconns;
+    uint64_t accepted;
+    uint64_t closed_in, closed_out; /* bytes of the connections that have closed */
     int port;
     unsigned listener_closing : 1, listener_closed : 1, draining : 1, stopping : 1;
     int in_on_close; /* inside the owner's on_close: srv_on_closed checks for the stop */
@@ -217,6 +219,8 @@ static void srv_on_closed(rn_conn_t *conn) {
         conn->srv_next->srv_prev = conn->srv_prev;
     conn->srv = NULL;
     srv->nconns--;
+    srv->closed_in += conn->bytes_in;
+    srv->closed_out += conn->bytes_out;
     if (srv->cbs.on_close != NULL) {
         srv->in_on_close++;
         srv->cbs.on_close(conn, srv->arg);
@@ -240,6 +244,7 @@ static void on_connection(uv_stream_t *listener, int status) {
         srv->conns->srv_prev = conn;
     srv->conns = conn;
     srv->nconns++;
+    srv->accepted++;
     int rc = rn__conn_init_tcp(conn);
     if (rc == 0)
         rc = uv_accept(listener, (uv_stream_t *)&conn->tcp);
@@ -317,4 +322,14 @@ int rn_server_port(const rn_server_t *srv) {
 
 int rn_server_conn_count(const rn_server_t *srv) {
     return srv->nconns;
+}
+
+void rn_server_totals(const rn_server_t *srv, rn_server_totals_t *tot) {
+    tot->accepted = srv->accepted;
+    tot->bytes_in = srv->closed_in;
+    tot->bytes_out = srv->closed_out;
+    for (const rn_conn_t *conn = srv->conns; conn != NULL; conn = conn->srv_next) {
+        tot->bytes_in += conn->bytes_in;
+        tot->bytes_out += conn->bytes_out;
+    }
 }

@@ -82,6 +82,16 @@ int rn_server_port(const rn_server_t *srv);
 /* Connections accepted and not yet closed (on_close not yet called). */
 int rn_server_conn_count(const rn_server_t *srv);
 
+/* Totals since the start, over open and closed connections (for metrics). */
+typedef struct rn_server_totals_s {
+    uint64_t accepted;  /* connections accepted */
+    uint64_t bytes_in;  /* bytes read from them */
+    uint64_t bytes_out; /* bytes the kernel took for them */
+} rn_server_totals_t;
+
+/* Fill *tot: O(open connections). */
+void rn_server_totals(const rn_server_t *srv, rn_server_totals_t *tot);
+
 /* Stop accepting and reading; close idle connections now and the others as soon as
  * their last response has been written. Idempotent. */
 void rn_server_drain(rn_server_t *srv);

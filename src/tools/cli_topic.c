@@ -8,9 +8,10 @@
  *   <TAB>Topic: T<TAB>Partition: 0<TAB>Leader: 1<TAB>LeaderEpoch: 0<TAB>Replicas: 1<TAB>
  *        Isr: 1<TAB>LogStartOffset: 0<TAB>HighWatermark: 812<TAB>LogEndOffset: 812
  *
- * (the partition line is one line). Partitions only grow: alter refuses a count that
- * is not larger than the current one before changing anything, applies --config
- * changes next, and grows last (CreatePartitions).
+ * (the partition line is one line). Configs: lists the effective value of every topic
+ * config that has one — the override, else the broker default. Partitions only grow:
+ * alter refuses a count that is not larger than the current one before changing
+ * anything, applies --config changes next, and grows last (CreatePartitions).
  */
 #include <stdint.h>
 #include <string.h>
@@ -46,6 +47,8 @@ static const char usage_describe[] =
     "  Topic: T\tPartitionCount: N\tReplicationFactor: R\tConfigs: k=v,...\n"
     "  \tTopic: T\tPartition: P\tLeader: B\tLeaderEpoch: E\tReplicas: 1,2\tIsr: 1,2"
     "\tLogStartOffset: S\tHighWatermark: H\tLogEndOffset: L\n"
+    "Configs: every topic config with its effective value: the topic's override, else\n"
+    "the broker default (the answering broker's log.* settings).\n"
     "(Leader: -1 when the partition is offline.)\n";
 
 static const char usage_alter[] =
@@ -60,14 +63,16 @@ static const char usage_alter[] =
 static const char usage_delete[] = "usage: runnel topic delete NAME\n"
                                    "Delete a topic and all its records.\n";
 
-/* Join configs as "k=v,k2=v2" into buf. */
+/* Join the effective configs as "k=v,k2=v2" into buf: each key's override, else the
+ * broker default; keys without any value (flush.ms unset) are left out. */
 static void join_configs(const rn_topic_info_t *t, char *buf, size_t len) {
     size_t off = 0;
     buf[0] = '\0';
     for (int32_t i = 0; i < t->nconfigs && off < len; i++) {
         const rn_config_entry_t *c = &t->configs[i];
-        int n = snprintf(buf + off, len - off, "%s%s=%s", i ? "," : "", c->name,
-                         c->value ? c->value : "");
+        if (c->value == NULL)
+            continue;
+        int n = snprintf(buf + off, len - off, "%s%s=%s", off ? "," : "", c->name, c->value);
         if (n < 0)
             break;
         off += (size_t)n;
