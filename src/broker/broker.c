@@ -334,6 +334,7 @@ int rn_broker_start(uv_loop_t *loop, const rn_broker_config_t *cfg, char *const 
     uv_timer_init(loop, &b->tick);
     b->tick.data = b;
     b->ready_offset = -1;
+    b->hb.starting = true; /* heartbeat.c: the controller fences a freshly started broker */
     b->fwd = rn_fwd_new(b);
     b->coord = rn_coord_new(b);
     *out = NULL;

@@ -66,6 +66,7 @@ typedef struct rn_hb_s {
     int64_t sent_ms;     /* monotonic ms of the heartbeat in flight */
     int64_t next_ms;     /* next heartbeat due */
     bool want_shut_down; /* controlled shutdown under way (shutdown.c) */
+    bool starting;       /* this process has not been seen fenced yet (heartbeat.c) */
 } rn_hb_t;
 
 /* Controlled shutdown (shutdown.c). */

@@ -177,6 +177,26 @@ static void register_self(rn_broker_t *b, const rn_meta_broker_t *mb) {
         b->registering = true;
 }
 
+/* This process has just started and the image has it unfenced: it may have lost what it
+ * had (kill -9 before an fsync, a replaced disk), so it gives up its leaderships and
+ * ISR memberships first, as the controller makes any restarted broker do (liveness.c);
+ * the next ticks unfence it (register_self), electing it where it is the only ISR
+ * member left. */
+static void fence_self_at_start(rn_broker_t *b) {
+    rn_meta_record_t *recs;
+    size_t n;
+    int unclean;
+    b->hb.starting = false;
+    if (rn_controller_fence_broker(rn_broker_image(b), b->cfg.broker_id, false, &recs, &n,
+                                   &unclean) != 0)
+        return;
+    rn_log(RN_LOG_INFO, MOD, "controller restarted: fencing itself first (%zu partitions change)",
+           n - 1);
+    if (rn_quorum_propose(b->quorum, recs, n, registered, b) == 0)
+        b->registering = true;
+    rn_controller_records_free(recs, n);
+}
+
 void rn__broker_register(rn_broker_t *b) {
     /* Not while a controlled shutdown fences this broker on purpose (shutdown.c). */
     if (b->stopping || b->shutdown.active || b->registering || b->quorum == NULL ||
@@ -185,6 +205,10 @@ void rn__broker_register(rn_broker_t *b) {
     const rn_meta_broker_t *mb = rn_meta_image_broker(rn_broker_image(b), b->cfg.broker_id);
     bool same = mb != NULL && strcmp(mb->host, b->cfg.listener.host) == 0 &&
                 mb->port == b->cfg.listener.port;
+    if (same && !mb->fenced && b->hb.starting) {
+        fence_self_at_start(b); /* as the controller does to any restarted broker */
+        return;
+    }
     if (same && !mb->fenced) {
         b->registered = true;
         become_ready(b, "became controller");

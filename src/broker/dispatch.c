@@ -167,7 +167,7 @@ static const rn_dispatch_entry_t table[] = {
     {RN_API_ELECT_LEADERS, 0, 0, rn_handle_elect_leaders, rn__elect_leaders_encode_error},
     {RN_API_DESCRIBE_QUORUM, 0, 0, rn_handle_describe_quorum, rn__describe_quorum_encode_error},
     {RN_API_ALTER_PARTITION, 0, 0, rn_handle_alter_partition, rn__alter_partition_encode_error},
-    {RN_API_BROKER_HEARTBEAT, 0, 1, rn_handle_broker_heartbeat, err_broker_heartbeat},
+    {RN_API_BROKER_HEARTBEAT, 0, 2, rn_handle_broker_heartbeat, err_broker_heartbeat},
 };
 
 #define NTABLE ((int)(sizeof table / sizeof table[0]))

@@ -9,6 +9,10 @@
  *
  *   tick ──due, no request in flight──▶ connect to the controller (address from the
  *        image) ──▶ BrokerHeartbeat{id, listener, controller.listener, applied index}
+ *   A process that has just started says so (v2 `starting`) until the controller has it
+ *   fenced: a broker that restarted (kill -9, a lost disk) must not keep leading, nor
+ *   stay in an ISR, with a log that may lack acknowledged records; it rejoins them by
+ *   catching up like any fenced broker (liveness.c).
  *   answer NONE ──▶ ready_offset = the controller's applied index; check readiness;
  *        during a controlled shutdown (want_shut_down, v1) should_shut_down ends it
  *   answer NOT_CONTROLLER / no answer within the session timeout / controller changed
@@ -111,7 +115,7 @@ static void on_frame(rn_conn_t *conn, uint8_t *frame, size_t len, void *arg) {
     rn_broker_heartbeat_response_t resp;
     int rc = rn_response_header_decode(&rd, &corr);
     if (rc == 0)
-        rc = rn_broker_heartbeat_response_decode(frame + rd.pos, len - rd.pos, 1, &resp);
+        rc = rn_broker_heartbeat_response_decode(frame + rd.pos, len - rd.pos, 2, &resp);
     rn_free(frame);
     if (conn != hb->conn)
         return;
@@ -129,6 +133,8 @@ static void on_frame(rn_conn_t *conn, uint8_t *frame, size_t len, void *arg) {
             rn_log(RN_LOG_INFO, MOD, "heartbeat: %s says this broker is %s",
                    target_name(b, name, sizeof name), resp.is_fenced ? "fenced" : "alive");
         hb->fenced = resp.is_fenced;
+        if (resp.is_fenced)
+            hb->starting = false; /* fenced once since this process started: done */
         b->ready_offset = resp.metadata_offset;
         rn__broker_check_ready(b);
         if (hb->want_shut_down && resp.should_shut_down)
@@ -145,7 +151,7 @@ static void send_heartbeat(rn_broker_t *b) {
     char caddr[RN_HOST_MAX + 8];
     snprintf(caddr, sizeof caddr, "%s:%u", b->cfg.controller_listener.host,
              (unsigned)b->cfg.controller_listener.port);
-    rn_request_header_t h = {RN_API_BROKER_HEARTBEAT, 1, ++hb->corr, rn_str("runneld")};
+    rn_request_header_t h = {RN_API_BROKER_HEARTBEAT, 2, ++hb->corr, rn_str("runneld")};
     rn_broker_heartbeat_request_t req = {
         .broker_id = b->cfg.broker_id,
         .host = rn_str(b->cfg.listener.host),
@@ -153,12 +159,13 @@ static void send_heartbeat(rn_broker_t *b) {
         .controller_address = rn_str(caddr),
         .metadata_offset = (int64_t)rn_quorum_applied_index(b->quorum),
         .want_shut_down = hb->want_shut_down,
+        .starting = hb->starting,
     };
     rn_writer_t wr;
     rn_writer_init(&wr, 128);
     int rc = rn_request_header_encode(&wr, &h);
     if (rc == 0)
-        rc = rn_broker_heartbeat_request_encode(&wr, 1, &req);
+        rc = rn_broker_heartbeat_request_encode(&wr, 2, &req);
     size_t len;
     uint8_t *bytes = rn_writer_take(&wr, &len);
     if (rc == 0)

@@ -6,8 +6,9 @@
  *   heartbeat from B ──▶ session(B).last = now (a new session: catch-up target =
  *        the controller's applied index now)
  *        ├─ B unknown or moved ──▶ RegisterBroker{B, address, fenced}
- *        ├─ B wants to shut down (v1) ──▶ fence it now, the same change as for a
- *        │    silent broker; answer should_shut_down once it is fenced (shutdown.c)
+ *        ├─ B wants to shut down (v1), or has just started (v2) ──▶ fence it now, the
+ *        │    same change as for a silent broker; a stopping one gets should_shut_down
+ *        │    once it is fenced (shutdown.c), a starting one is unfenced once caught up
  *        ├─ B fenced and B applied ≥ target ──▶ UnfenceBroker + re-elect offline
  *        │                                      partitions (controller_brokers.c)
  *        └─ B not in the Raft configuration (not a voter) ──▶ add it as a standby
@@ -121,17 +122,19 @@ static void fence(rn_broker_t *b, session_t *s, int64_t silent_ms) {
     rn_controller_records_free(recs, n);
 }
 
-/* Controlled shutdown (shutdown.c): the same change as fencing, asked for. */
-static void fence_for_shutdown(rn_broker_t *b, session_t *s) {
+/* Controlled shutdown (shutdown.c), or a broker process that has just started (it may
+ * have lost what it had: a kill -9 before an fsync, a replaced disk): the same change
+ * as fencing a silent broker. The latter is unfenced once caught up, as usual. */
+static void fence_stopping_or_starting(rn_broker_t *b, session_t *s, bool starting) {
     rn_meta_record_t *recs;
     size_t n;
     int unclean;
     if (rn_controller_fence_broker(rn_broker_image(b), s->id, false, &recs, &n, &unclean) != 0)
         return;
-    rn_log(RN_LOG_INFO, MOD,
-           "broker %d is shutting down: fencing it, %zu partitions change leader or ISR",
-           (int)s->id, n - 1);
-    propose(b, s, "fencing (controlled shutdown)", recs, n);
+    rn_log(RN_LOG_INFO, MOD, "broker %d is %s: fencing it, %zu partitions change leader or ISR",
+           (int)s->id, starting ? "starting (it restarted)" : "shutting down", n - 1);
+    propose(b, s, starting ? "fencing (restart)" : "fencing (controlled shutdown)", recs, n);
+    s->target = rn_quorum_applied_index(b->quorum); /* caught up past this to unfence */
     rn_controller_records_free(recs, n);
 }
 
@@ -195,9 +198,9 @@ static void keep_registered(rn_broker_t *b, session_t *s, const rn_broker_heartb
         rec.register_broker.port = (uint16_t)req->port;
         rec.register_broker.fenced = mb != NULL ? mb->fenced : true;
         propose(b, s, "registering", &rec, 1);
-    } else if (req->want_shut_down) {
+    } else if (req->want_shut_down || req->starting) {
         if (!mb->fenced)
-            fence_for_shutdown(b, s);
+            fence_stopping_or_starting(b, s, req->starting);
     } else if (mb->fenced && (uint64_t)req->metadata_offset >= s->target) {
         unfence(b, s);
     }

@@ -29,7 +29,7 @@
  *    55  DescribeQuorum    0..0
  *    56  AlterPartition    0..0
  *    60  DescribeCluster   reserved
- *    63  BrokerHeartbeat   0..1
+ *    63  BrokerHeartbeat   0..2
  *
  * This is what the codec can encode and decode — NOT what a broker advertises or
  * answers. The broker's dispatch table (src/broker/dispatch.c: key, versions, handler,
@@ -70,7 +70,7 @@
     X(DESCRIBE_QUORUM, 55, "DescribeQuorum", 0, 0)                                                 \
     X(ALTER_PARTITION, 56, "AlterPartition", 0, 0)                                                 \
     X(DESCRIBE_CLUSTER, 60, "DescribeCluster", -1, -1)                                             \
-    X(BROKER_HEARTBEAT, 63, "BrokerHeartbeat", 0, 1)
+    X(BROKER_HEARTBEAT, 63, "BrokerHeartbeat", 0, 2)
 
 enum {
 #define RN__API_ENUM(name, key, str, min, max) RN_API_##name = key,

@@ -4,9 +4,10 @@
  *   request v0:   broker_id int32 | host string | port int32 |
  *                 controller_address string | metadata_offset int64
  *   request v1:   v0 | want_shut_down int8
+ *   request v2:   v1 | starting int8
  *
  *   response v0:  error_code int16 | is_fenced int8 | metadata_offset int64
- *   response v1:  v0 | should_shut_down int8
+ *   response v1:  v0 | should_shut_down int8      (v2: as v1)
  *
  *   e.g. the response NONE, not fenced, offset 7:
  *     00 00 | 00 | 00 00 00 00 00 00 00 07
@@ -30,6 +31,8 @@ int rn_broker_heartbeat_request_encode(rn_writer_t *wr, int16_t version,
     rn_writer_i64(wr, req->metadata_offset);
     if (version >= 1)
         rn_wire_write_bool(&e, req->want_shut_down);
+    if (version >= 2)
+        rn_wire_write_bool(&e, req->starting);
     return rn_wire_enc_finish(&e);
 }
 
@@ -48,6 +51,8 @@ int rn_broker_heartbeat_request_decode(const uint8_t *p, size_t len, int16_t ver
     req->metadata_offset = rn_reader_i64(&d.rd);
     if (version >= 1)
         req->want_shut_down = rn_wire_read_bool(&d);
+    if (version >= 2)
+        req->starting = rn_wire_read_bool(&d);
     rc = rn_wire_dec_finish(&d);
     if (rc)
         rn_broker_heartbeat_request_deinit(req);

@@ -10,6 +10,7 @@
  *   | controller_address string          |   its controller.listener, "ipv4:port"
  *   | metadata_offset    int64           |   the last metadata log index it applied
  *   | want_shut_down     bool (v1)       |   it is stopping: move its leaderships away
+ *   | starting           bool (v2)       |   its process has just started: fence it
  *   +------------------------------------+
  *
  *   BrokerHeartbeat response v0
@@ -37,6 +38,7 @@ typedef struct rn_broker_heartbeat_request_s {
     rn_str_t controller_address;
     int64_t metadata_offset;
     bool want_shut_down; /* v1 */
+    bool starting;       /* v2: true until the controller has it fenced once */
     rn_arena_t arena;    /* decoded messages only */
 } rn_broker_heartbeat_request_t;
 

@@ -106,9 +106,36 @@ static void test_broker_heartbeat_v1_carries_the_shutdown_flags(void **state) {
     assert_true(out.should_shut_down);
     rn_broker_heartbeat_response_deinit(&out);
     assert_rc(rn_broker_heartbeat_response_decode(w1.buf, w1.len - 1, 1, &out), RN_EMALFORMED);
-    assert_rc(rn_broker_heartbeat_request_encode(&w1, 2, &req), RN_EBADVERSION);
+    assert_rc(rn_broker_heartbeat_request_encode(&w1, 3, &req), RN_EBADVERSION);
     rn_writer_deinit(&w1);
     assert_int_equal(rn_alloc_live(), live);
+}
+
+/* v2 appends `starting` to the request (the response is v1's). */
+static void test_broker_heartbeat_v2_carries_starting(void **state) {
+    (void)state;
+    rn_broker_heartbeat_request_t req = {.broker_id = 2,
+                                         .host = rn_str("h"),
+                                         .port = 1,
+                                         .controller_address = rn_str("h:2"),
+                                         .starting = true},
+                                  out;
+    rn_writer_t w1, w2;
+    rn_writer_init(&w1, 0);
+    rn_writer_init(&w2, 0);
+    assert_rc(rn_broker_heartbeat_request_encode(&w1, 1, &req), 0);
+    assert_rc(rn_broker_heartbeat_request_encode(&w2, 2, &req), 0);
+    assert_int_equal(w2.len, w1.len + 1);
+    assert_rc(rn_broker_heartbeat_request_decode(w2.buf, w2.len, 2, &out), 0);
+    assert_true(out.starting);
+    assert_false(out.want_shut_down);
+    rn_broker_heartbeat_request_deinit(&out);
+    assert_rc(rn_broker_heartbeat_request_decode(w1.buf, w1.len, 1, &out), 0);
+    assert_false(out.starting); /* not in v1 */
+    rn_broker_heartbeat_request_deinit(&out);
+    assert_rc(rn_broker_heartbeat_request_decode(w1.buf, w1.len, 2, &out), RN_EMALFORMED);
+    rn_writer_deinit(&w1);
+    rn_writer_deinit(&w2);
 }
 
 int main(void) {
@@ -117,6 +144,7 @@ int main(void) {
         cmocka_unit_test(test_broker_heartbeat_request_null_host_is_malformed),
         cmocka_unit_test(test_broker_heartbeat_response_golden_bytes),
         cmocka_unit_test(test_broker_heartbeat_v1_carries_the_shutdown_flags),
+        cmocka_unit_test(test_broker_heartbeat_v2_carries_starting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
