@@ -81,7 +81,12 @@ RN_API int rn_err_retriable(int err);
  *   consumer groups (docs/groups.md; used by rn_consumer_subscribe):
  *   group.id                     the group to join (none)
  *   session.timeout.ms           the coordinator drops a silent member after (45000)
- *   heartbeat.interval.ms        (3000)
+ *   heartbeat.interval.ms        how often a member heartbeats (500; Kafka's is 3000):
+ *                                a member learns that another joined (or left) only
+ *                                from its next heartbeat, so this bounds how long a
+ *                                rebalance waits for the members already in the group.
+ *                                Must be lower than session.timeout.ms (checked by
+ *                                rn_consumer_subscribe); at most a third of it is advised
  *   max.poll.interval.ms         the rebalance timeout sent in JoinGroup (300000)
  *   enable.auto.commit           true or false (true): commit, every
  *                                auto.commit.interval.ms, before a rebalance and at
@@ -234,8 +239,9 @@ RN_API void rn_conf_set_rebalance_cb(rn_conf_t *conf, rn_rebalance_fn assigned,
  * topics' partitions, and rn_consumer_poll returns records of the partitions assigned
  * to this member, starting at the group's committed offsets (else auto.offset.reset).
  * Replaces any manual assignment; may be called once per consumer. Returns 0, or an
- * error with err filled (no group.id, a bad topic name). Joining happens in the
- * background; poll drives the callbacks.
+ * error with err filled (no group.id, a bad topic name, heartbeat.interval.ms not
+ * lower than session.timeout.ms). Joining happens in the background; poll drives
+ * the callbacks.
  */
 RN_API int rn_consumer_subscribe(rn_consumer_t *c, const char *const *topics, int32_t n, char *err,
                                  size_t errlen);

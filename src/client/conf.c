@@ -67,7 +67,9 @@ static const key_t_ keys[] = {
     {"queued.max.messages.kbytes", K_INT, F(queued_max_kbytes), 1, 2097151, "65536"},
     {"group.id", K_STR, F(group_id), 0, 0, ""},
     {"session.timeout.ms", K_INT, F(session_timeout_ms), 1, INT32_MAX, "45000"},
-    {"heartbeat.interval.ms", K_INT, F(heartbeat_interval_ms), 1, INT32_MAX, "3000"},
+    /* 500, not Kafka's 3000: a stable member learns of a joining one only from its next
+     * heartbeat, so this bounds how long a join waits for the others (docs/groups.md). */
+    {"heartbeat.interval.ms", K_INT, F(heartbeat_interval_ms), 1, INT32_MAX, "500"},
     {"max.poll.interval.ms", K_INT, F(max_poll_interval_ms), 1, INT32_MAX, "300000"},
     {"enable.auto.commit", K_BOOL, F(enable_auto_commit), 0, 0, "true"},
     {"auto.commit.interval.ms", K_INT, F(auto_commit_interval_ms), 1, INT32_MAX, "5000"},
@@ -249,6 +251,19 @@ int rn_conf_set(rn_conf_t *conf, const char *key, const char *value, char *err, 
     }
     rn__errf(err, errlen, "%s: unknown configuration key", key);
     return RN_ECONFIG;
+}
+
+int rn__conf_check_group(const rn_conf_t *conf, char *err, size_t errlen) {
+    /* As Kafka's consumer: a member must heartbeat within its session timeout. Keys are
+     * set one at a time, in any order, so this is checked when they are used. */
+    if (conf->heartbeat_interval_ms >= conf->session_timeout_ms) {
+        rn__errf(err, errlen,
+                 "heartbeat.interval.ms (%d) must be lower than session.timeout.ms (%d); "
+                 "at most a third of it is advised",
+                 (int)conf->heartbeat_interval_ms, (int)conf->session_timeout_ms);
+        return RN_ECONFIG;
+    }
+    return 0;
 }
 
 void rn_conf_set_partitioner(rn_conf_t *conf, rn_partitioner_fn fn, void *opaque) {

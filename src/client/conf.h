@@ -74,6 +74,10 @@ typedef struct rn__hostport_s {
  */
 int rn__hostports_parse(const char *s, rn__hostport_t *out, int max, char *err, size_t errlen);
 
+/* The consumer-group keys together (rn_consumer_subscribe): heartbeat.interval.ms must
+ * be lower than session.timeout.ms. 0, or RN_ECONFIG with err saying why. */
+int rn__conf_check_group(const rn_conf_t *conf, char *err, size_t errlen);
+
 /* printf into the caller's error buffer; err may be NULL (or errlen 0): then nothing. */
 void rn__errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

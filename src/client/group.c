@@ -403,14 +403,16 @@ static void send_join(rn__group_t *g) {
 
 /* ---- the leader's assignment -------------------------------------------------------- */
 
-/* 1 when fresh metadata describes every topic the members want (or waiting has
- * lasted request.timeout.ms: assign with what is known). */
+/* 1 when the metadata describes every topic the members want (or waiting has lasted
+ * request.timeout.ms: assign with what is known). As Kafka's leader, it assigns with
+ * the metadata it has (leader_prepare asked for a refresh; a topic that grew meanwhile
+ * is caught by counts_changed, which rejoins) rather than waiting for that refresh: the
+ * Metadata request queues behind a long-polling Fetch on the same connection, which
+ * added up to fetch.max.wait.ms to every rebalance of a caught-up group. */
 static int assign_ready(rn__group_t *g, int64_t now) {
     rn__client_t *cl = &g->c->cl;
     if (now - g->assign_since >= cl->conf->request_timeout_ms)
         return 1;
-    if (cl->md->last_ok < g->assign_since)
-        return 0;
     for (int32_t i = 0; i < g->n_union; i++) {
         const rn__mtopic_t *mt = rn__metadata_find(cl, g->union_topics[i]);
         if (mt == NULL || !mt->known)

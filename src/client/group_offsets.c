@@ -432,6 +432,9 @@ RN_API int rn_consumer_subscribe(rn_consumer_t *c, const char *const *topics, in
         rn__errf(err, errlen, "subscribe needs group.id");
         return -EINVAL;
     }
+    int crc = rn__conf_check_group(conf, err, errlen);
+    if (crc != 0)
+        return crc;
     if (topics == NULL || n <= 0) {
         rn__errf(err, errlen, "subscribe needs at least one topic");
         return -EINVAL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client/conf.h"
+#include "common/errors.h"
 #include "runnel/runnel.h"
 
 static void test_group_conf_keys_defaults_and_validation(void **state) {
@@ -19,7 +20,8 @@ static void test_group_conf_keys_defaults_and_validation(void **state) {
     rn_conf_t *c = rn_conf_new();
     assert_string_equal(c->group_id, "");
     assert_int_equal(c->session_timeout_ms, 45000);
-    assert_int_equal(c->heartbeat_interval_ms, 3000);
+    assert_int_equal(c->heartbeat_interval_ms, 500); /* not Kafka's 3000: docs/groups.md */
+    assert_true(c->heartbeat_interval_ms * 3 < c->session_timeout_ms);
     assert_int_equal(c->max_poll_interval_ms, 300000);
     assert_int_equal(c->enable_auto_commit, 1);
     assert_int_equal(c->auto_commit_interval_ms, 5000);
@@ -100,6 +102,36 @@ static void test_subscribe_needs_group_id_and_topics(void **state) {
     rn_consumer_free(c);
 }
 
+/* heartbeat.interval.ms must be lower than session.timeout.ms (as in Kafka's
+ * consumer); the keys may be set in any order, so subscribe checks them together. */
+static void test_subscribe_checks_heartbeat_against_session(void **state) {
+    (void)state;
+    char err[256];
+    const char *t[] = {"a"};
+    rn_conf_t *conf = rn_conf_new();
+    assert_int_equal(rn_conf_set(conf, "bootstrap.servers", "127.0.0.1:1", err, sizeof err), 0);
+    assert_int_equal(rn_conf_set(conf, "group.id", "g", err, sizeof err), 0);
+    assert_int_equal(rn_conf_set(conf, "heartbeat.interval.ms", "6000", err, sizeof err), 0);
+    assert_int_equal(rn_conf_set(conf, "session.timeout.ms", "6000", err, sizeof err), 0);
+    rn_consumer_t *c = rn_consumer_new(conf, err, sizeof err);
+    assert_non_null(c);
+    err[0] = '\0';
+    assert_int_equal(rn_consumer_subscribe(c, t, 1, err, sizeof err), RN_ECONFIG);
+    assert_non_null(strstr(err, "heartbeat.interval.ms (6000) must be lower than "
+                                "session.timeout.ms (6000)"));
+    rn_consumer_free(c);
+
+    conf = rn_conf_new();
+    assert_int_equal(rn_conf_set(conf, "bootstrap.servers", "127.0.0.1:1", err, sizeof err), 0);
+    assert_int_equal(rn_conf_set(conf, "group.id", "g", err, sizeof err), 0);
+    assert_int_equal(rn_conf_set(conf, "session.timeout.ms", "6000", err, sizeof err), 0);
+    assert_int_equal(rn_conf_set(conf, "heartbeat.interval.ms", "5999", err, sizeof err), 0);
+    c = rn_consumer_new(conf, err, sizeof err);
+    assert_non_null(c);
+    assert_int_equal(rn_consumer_subscribe(c, t, 1, err, sizeof err), 0);
+    rn_consumer_free(c);
+}
+
 static int commits_seen, last_commit_err;
 
 static void on_commit(void *opaque, int err) {
@@ -142,6 +174,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_conf_keys_defaults_and_validation),
         cmocka_unit_test(test_subscribe_needs_group_id_and_topics),
+        cmocka_unit_test(test_subscribe_checks_heartbeat_against_session),
         cmocka_unit_test(test_commit_before_joining_and_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
