@@ -25,19 +25,9 @@ SCRATCH="$(mktemp -d /tmp/broker_perf.XXXXXX)"
 RUNNELD="$ROOT/build-rel/runneld"
 RUNNEL="$ROOT/build-rel/runnel"
 PIDS=()
+source "$ROOT/bench/lib.sh"
 
-log() { echo "== $*" >&2; }
 
-stop_pid() {  # stop a process we started, by PID: SIGTERM, then SIGKILL after 10 s
-  local p="$1" q keep=()
-  for q in "${PIDS[@]:-}"; do [ "$q" = "$p" ] || keep+=("$q"); done
-  PIDS=("${keep[@]:-}")
-  kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-  kill "$p" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }; sleep 0.1; done
-  echo "WARNING: PID $p still running 10 s after SIGTERM; SIGKILL" >&2
-  kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; return 0
-}
 cleanup() {
   local p
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && stop_pid "$p"; done
@@ -130,20 +120,8 @@ elif cmd == "spawn":
 PY
 probe() { python3 "$SCRATCH/probe.py" "$@"; }
 
-# stats V... -> "median min max" (NA if no numeric values)
-stats() {
-  python3 - "$@" <<'PY'
-import sys, statistics
-v = [float(x) for x in sys.argv[1:] if x not in ("", "NA")]
-print("NA NA NA" if not v else f"{statistics.median(v):.6g} {min(v):.6g} {max(v):.6g}")
-PY
-}
-calc() { python3 -c "print($1)" 2>/dev/null || echo NA; }
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status" 2>/dev/null || echo NA; }
 hwm_kb() { awk '/^VmHWM:/{print $2}' "/proc/$1/status" 2>/dev/null || echo NA; }
-cpu_s() {  # utime+stime of PID in seconds
-  awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat" 2>/dev/null || echo NA
-}
 
 # ---------------------------------------------------------------- machine
 MEM_GIB=$(awk '/MemTotal/{printf "%.1f", $2/1048576}' /proc/meminfo)
@@ -293,12 +271,7 @@ read -r M1_MED M1_MIN M1_MAX < <(stats ${V[produce_acks1.mbs]})
 read -r M0_MED _ _ < <(stats ${V[produce_acks0.mbs]})
 read -r MC_MED _ _ < <(stats ${V[consume.mbs]})
 
-verdict() {  # verdict VALUE OP TARGET -> met|MISSED|n/a
-  [ "$1" = NA ] || [ "$3" = NA ] && { echo "n/a"; return; }
-  if python3 -c "import sys; sys.exit(0 if $1 $2 $3 else 1)"; then echo met; else echo MISSED; fi
-}
 kib2mib() { [ "$1" = NA ] && echo NA || calc "round($1/1024, 2)"; }
-fmtk() { [ "$1" = NA ] && echo NA || python3 -c "print(f'{$1:,.0f}')"; }
 
 echo
 echo "## summary ($(date -u +%FT%TZ); kernel $(uname -r), $(nproc) CPUs \"$CPU_MODEL\", $MEM_GIB GiB)"

@@ -37,21 +37,11 @@ SCRATCH="$(mktemp -d /tmp/cluster_perf.XXXXXX)"
 RUNNELD="$ROOT/build-rel/runneld"
 RUNNEL="$ROOT/build-rel/runnel"
 PIDS=()
+source "$ROOT/bench/lib.sh"
 # perf runs get a generous bound: ~10x the time 2 M acks=all records took on 2 vCPUs
 PERF_TIMEOUT=$((60 + NUM / 10000))
 
-log() { echo "== $*" >&2; }
 
-stop_pid() {  # stop a process we started, by PID: SIGTERM, then SIGKILL after 10 s
-  local p="$1" q keep=()
-  for q in "${PIDS[@]:-}"; do [ "$q" = "$p" ] || keep+=("$q"); done
-  PIDS=("${keep[@]:-}")
-  kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-  kill "$p" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }; sleep 0.1; done
-  echo "WARNING: PID $p still running 10 s after SIGTERM; SIGKILL" >&2
-  kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; return 0
-}
 forget_pid() {  # a broker the failover probe killed (its wrapper subshell reaped it): drop it
   local p="$1" q keep=()
   for q in "${PIDS[@]:-}"; do [ "$q" = "$p" ] || keep+=("$q"); done
@@ -254,27 +244,10 @@ elif cmd == "failover":
 PY
 probe() { RN_ROOT="$ROOT" RN_SIZE="$SIZE" python3 "$SCRATCH/probe.py" "$@"; }
 
-# stats V... -> "median min max" (NA if no numeric values)
-stats() {
-  python3 - "$@" <<'PY'
-import sys, statistics
-v = [float(x) for x in sys.argv[1:] if x not in ("", "NA")]
-print("NA NA NA" if not v else f"{statistics.median(v):.6g} {min(v):.6g} {max(v):.6g}")
-PY
-}
-calc() { python3 -c "print($1)" 2>/dev/null || echo NA; }
-cpu_s() {  # utime+stime of PID in seconds
-  awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat" 2>/dev/null || echo NA
-}
 cpu_sum() {  # cpu_sum PID... -> total utime+stime in seconds
   local t=0 p c
   for p in "$@"; do c=$(cpu_s "$p"); [ "$c" = NA ] || t=$(calc "$t+$c"); done
   echo "$t"
-}
-wait_until() {  # wait_until SECONDS CMD... : poll CMD every 0.2 s; 0 once it succeeds
-  local end=$((SECONDS + $1)); shift
-  while [ "$SECONDS" -lt "$end" ]; do "$@" && return 0; sleep 0.2; done
-  "$@"
 }
 
 # ---------------------------------------------------------------- machine
@@ -501,13 +474,7 @@ for S in $SESSIONS; do
 done
 
 # ---------------------------------------------------------------- summary
-verdict() {  # verdict VALUE OP TARGET -> met|MISSED|n/a
-  [ "$1" = NA ] || [ "$3" = NA ] && { echo "n/a"; return; }
-  if python3 -c "import sys; sys.exit(0 if $1 $2 $3 else 1)"; then echo met; else echo MISSED; fi
-}
-fmtk() { [ "$1" = NA ] && echo NA || python3 -c "print(f'{$1:,.0f}')"; }
 row() { printf "%-58s %12s %25s %12s %s\n" "$1" "$2" "$3" "$4" "$5"; }
-ratio() { [ "$1" = NA ] || [ "$2" = NA ] && echo NA || calc "round($1/$2, 3)"; }
 
 echo
 echo "## summary ($(date -u +%FT%TZ); kernel $(uname -r), $(nproc) CPUs \"$CPU_MODEL\", $MEM_GIB GiB)"

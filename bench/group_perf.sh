@@ -44,22 +44,12 @@ RUNNELD="$ROOT/build-rel/runneld"
 RUNNEL="$ROOT/build-rel/runnel"
 GBENCH="$ROOT/build-rel/bench/group_bench"
 PIDS=()
+source "$ROOT/bench/lib.sh"
 # generous bounds: ~10x what NUM records take on 2 vCPUs
 PERF_TIMEOUT=$((60 + NUM / 50000))
 REBAL_TIMEOUT=$((120 + REBALANCES * 30))
 
-log() { echo "== $*" >&2; }
 
-stop_pid() {  # stop a process we started, by PID: SIGTERM, then SIGKILL after 10 s
-  local p="$1" q keep=()
-  for q in "${PIDS[@]:-}"; do [ "$q" = "$p" ] || keep+=("$q"); done
-  PIDS=("${keep[@]:-}")
-  kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }
-  kill "$p" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return 0; }; sleep 0.1; done
-  echo "WARNING: PID $p still running 10 s after SIGTERM; SIGKILL" >&2
-  kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; return 0
-}
 reaped() {  # reaped PID : a client process that exited and was waited for: forget it
   local p="$1" q keep=()
   for q in "${PIDS[@]:-}"; do [ "$q" = "$p" ] || keep+=("$q"); done
@@ -149,23 +139,6 @@ elif cmd == "agg":
 PY
 probe() { python3 "$SCRATCH/probe.py" "$@"; }
 
-# stats V... -> "median min max" (NA if no numeric values)
-stats() {
-  python3 - "$@" <<'PY'
-import sys, statistics
-v = [float(x) for x in sys.argv[1:] if x not in ("", "NA")]
-print("NA NA NA" if not v else f"{statistics.median(v):.6g} {min(v):.6g} {max(v):.6g}")
-PY
-}
-calc() { python3 -c "print($1)" 2>/dev/null || echo NA; }
-cpu_s() {  # utime+stime of PID in seconds
-  awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat" 2>/dev/null || echo NA
-}
-wait_until() {  # wait_until SECONDS CMD... : poll CMD every 0.2 s; 0 once it succeeds
-  local end=$((SECONDS + $1)); shift
-  while [ "$SECONDS" -lt "$end" ]; do "$@" && return 0; sleep 0.2; done
-  "$@"
-}
 
 # ---------------------------------------------------------------- machine
 MEM_GIB=$(awk '/MemTotal/{printf "%.1f", $2/1048576}' /proc/meminfo)
@@ -318,13 +291,7 @@ echo "broker log: $(wc -l < "$BLOG") lines, $n WARN/ERROR/FATAL"
 grep -E ' (WARN|ERROR|FATAL)' "$BLOG" | head -5 | cut -c1-200 | sed 's/^/    /'
 
 # ---------------------------------------------------------------- summary
-verdict() {  # verdict VALUE OP TARGET -> met|MISSED|n/a
-  [ "$1" = NA ] || [ "$3" = NA ] && { echo "n/a"; return; }
-  if python3 -c "import sys; sys.exit(0 if $1 $2 $3 else 1)"; then echo met; else echo MISSED; fi
-}
-fmtk() { [ "$1" = NA ] && echo NA || python3 -c "print(f'{$1:,.0f}')"; }
 row() { printf "%-58s %12s %25s %14s %s\n" "$1" "$2" "$3" "$4" "$5"; }
-ratio() { [ "$1" = NA ] || [ "$2" = NA ] && echo NA || calc "round($1/$2, 3)"; }
 
 echo
 echo "## summary ($(date -u +%FT%TZ); kernel $(uname -r), $(nproc) CPUs \"$CPU_MODEL\", $MEM_GIB GiB)"
