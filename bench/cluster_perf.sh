@@ -63,45 +63,16 @@ cat > "$SCRATCH/probe.py" <<'PY'
 """ports N | wait PORT | ready TIMEOUT_S PORT... |
 failover TOPIC VICTIM_KIND TIMEOUT_S ID:PORT:PID...   (see cluster_perf.sh)"""
 import os, signal, socket, struct, sys, time
+import os
+import sys
+sys.path.insert(0, os.environ["RN_BENCH_DIR"])
+from benchlib import recvn, api_versions, free_ports  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.environ["RN_ROOT"], "tests", "integration"))
 import rawproto  # noqa: E402
 import rnlib  # noqa: E402
 
 SIZE = int(os.environ.get("RN_SIZE", "100"))
-
-
-def recvn(s, n):
-    b = b""
-    while len(b) < n:
-        c = s.recv(n - len(b))
-        if not c:
-            raise ConnectionError("closed")
-        b += c
-    return b
-
-
-def api_versions(port):
-    """One ApiVersions v0 round trip; True if the broker answered with error_code 0."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as s:
-            body = struct.pack(">hhih", 18, 0, 4242, -1)
-            s.sendall(struct.pack(">i", len(body)) + body)
-            (n,) = struct.unpack(">i", recvn(s, 4))
-            corr, err = struct.unpack(">ih", recvn(s, n)[:6])
-            return corr == 4242 and err == 0
-    except OSError:
-        return False
-
-
-def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 def metadata(port, topics=None, timeout=0.5):

@@ -68,27 +68,10 @@ trap 'exit 130' INT TERM
 cat > "$SCRATCH/probe.py" <<'PY'
 """ports N | wait PORT | agg N FILE...  (see group_perf.sh)"""
 import socket, struct, sys, time
-
-def recvn(s, n):
-    b = b""
-    while len(b) < n:
-        c = s.recv(n - len(b))
-        if not c:
-            raise ConnectionError("closed")
-        b += c
-    return b
-
-def api_versions(port):
-    """One ApiVersions v0 round trip; True if the broker answered with error_code 0."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as s:
-            body = struct.pack(">hhih", 18, 0, 4242, -1)
-            s.sendall(struct.pack(">i", len(body)) + body)
-            (n,) = struct.unpack(">i", recvn(s, 4))
-            corr, err = struct.unpack(">ih", recvn(s, n)[:6])
-            return corr == 4242 and err == 0
-    except OSError:
-        return False
+import os
+import sys
+sys.path.insert(0, os.environ["RN_BENCH_DIR"])
+from benchlib import recvn, api_versions  # noqa: E402
 
 def agg(num, files):
     """The members' `group_bench consume` lines -> aggregate figures (one line)."""

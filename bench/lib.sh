@@ -9,8 +9,9 @@
 #   verdict V OP T       met | MISSED | n/a (V or T is NA)
 #   fmtk N               N with thousands separators (NA stays NA)
 #   ratio A B            round(A/B, 3), or NA
-# The scripts keep their own PIDS array, scratch dir and cleanup trap.
+# Python probes import bench/benchlib.py (RN_BENCH_DIR). The scripts keep their own PIDS array, scratch dir and cleanup trap.
 # shellcheck shell=bash
+export RN_BENCH_DIR="$ROOT/bench"  # where the probes find benchlib.py
 log() { echo "== $*" >&2; }
 
 stop_pid() {  # stop a process we started, by PID: SIGTERM, then SIGKILL after 10 s
