@@ -57,4 +57,13 @@ rn_admin_t *rn_cli_admin_new(const rn_cli_ctx_t *ctx);
  */
 int rn_cli_fail(const rn_cli_ctx_t *ctx, int rc, const char *err, const char *what);
 
+/* The admin call behind a listing: names, sorted (rn_admin_list_topics, _groups). */
+typedef int (*rn_cli_list_fn)(rn_admin_t *a, char ***names, int32_t *count, char *err,
+                              size_t errlen);
+
+/* A listing command without flags (`topic list`, `group list`): `what` names it in
+ * errors, usage is its help; prints one name per line. Returns the exit code. */
+int rn_cli_list_names(const rn_cli_ctx_t *ctx, const char *what, const char *usage, int argc,
+                      char **argv, rn_cli_list_fn list);
+
 #endif

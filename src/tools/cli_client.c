@@ -86,3 +86,25 @@ int rn_cli_fail(const rn_cli_ctx_t *ctx, int rc, const char *err, const char *wh
         rn_cli_error("%s: %s", what, msg);
     return RN_CLI_EXIT_FAIL;
 }
+
+int rn_cli_list_names(const rn_cli_ctx_t *ctx, const char *what, const char *usage, int argc,
+                      char **argv, rn_cli_list_fn list) {
+    const rn_cli_opt_t opts[] = {RN_CLI_OPT_END};
+    int rc = rn_cli_parse_cmd(what, usage, argc, argv, opts, NULL, 0);
+    if (rc >= 0)
+        return rc;
+    rn_admin_t *a = rn_cli_admin_new(ctx);
+    if (!a)
+        return RN_CLI_EXIT_FAIL;
+    char **names = NULL;
+    int32_t n = 0;
+    char err[RN_CLI_ERRLEN] = "";
+    int r = list(a, &names, &n, err, sizeof(err));
+    rn_admin_free(a);
+    if (r != 0)
+        return rn_cli_fail(ctx, r, err, what);
+    for (int32_t i = 0; i < n; i++)
+        printf("%s\n", names[i]);
+    rn_admin_names_free(names, n);
+    return RN_CLI_EXIT_OK;
+}

@@ -75,24 +75,7 @@ static void print_group(const rn_group_info_t *g) {
 }
 
 static int group_list(const rn_cli_ctx_t *ctx, int argc, char **argv) {
-    const rn_cli_opt_t opts[] = {RN_CLI_OPT_END};
-    int rc = rn_cli_parse_cmd("group list", usage_list, argc, argv, opts, NULL, 0);
-    if (rc >= 0)
-        return rc;
-    rn_admin_t *a = rn_cli_admin_new(ctx);
-    if (!a)
-        return RN_CLI_EXIT_FAIL;
-    char **names = NULL;
-    int32_t n = 0;
-    char err[RN_CLI_ERRLEN] = "";
-    int r = rn_admin_list_groups(a, &names, &n, err, sizeof(err));
-    rn_admin_free(a);
-    if (r != 0)
-        return rn_cli_fail(ctx, r, err, "group list");
-    for (int32_t i = 0; i < n; i++)
-        printf("%s\n", names[i]);
-    rn_admin_names_free(names, n);
-    return RN_CLI_EXIT_OK;
+    return rn_cli_list_names(ctx, "group list", usage_list, argc, argv, rn_admin_list_groups);
 }
 
 static int group_describe(const rn_cli_ctx_t *ctx, int argc, char **argv) {

@@ -141,24 +141,7 @@ static int topic_create(const rn_cli_ctx_t *ctx, int argc, char **argv) {
 }
 
 static int topic_list(const rn_cli_ctx_t *ctx, int argc, char **argv) {
-    const rn_cli_opt_t opts[] = {RN_CLI_OPT_END};
-    int rc = rn_cli_parse_cmd("topic list", usage_list, argc, argv, opts, NULL, 0);
-    if (rc >= 0)
-        return rc;
-    rn_admin_t *a = rn_cli_admin_new(ctx);
-    if (!a)
-        return RN_CLI_EXIT_FAIL;
-    char **names = NULL;
-    int32_t n = 0;
-    char err[RN_CLI_ERRLEN] = "";
-    int r = rn_admin_list_topics(a, &names, &n, err, sizeof(err));
-    if (r == 0) {
-        for (int32_t i = 0; i < n; i++)
-            printf("%s\n", names[i]);
-        rn_admin_names_free(names, n);
-    }
-    rn_admin_free(a);
-    return r == 0 ? RN_CLI_EXIT_OK : rn_cli_fail(ctx, r, err, "topic list");
+    return rn_cli_list_names(ctx, "topic list", usage_list, argc, argv, rn_admin_list_topics);
 }
 
 static int topic_describe(const rn_cli_ctx_t *ctx, int argc, char **argv) {
