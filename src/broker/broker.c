@@ -41,10 +41,6 @@
 #define MOD     "broker"
 #define TICK_MS 100
 
-static int64_t mono_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 /* ---- teardown chain ---------------------------------------------------------------- */
 
 static void teardown(rn_broker_t *b);
@@ -158,7 +154,7 @@ static void on_tick(uv_timer_t *t) {
         return;
     }
     if (b->server != NULL && !b->server_stopping &&
-        (rn_server_conn_count(b->server) == 0 || mono_ms() >= b->drain_deadline_ms)) {
+        (rn_server_conn_count(b->server) == 0 || rn_mono_ms() >= b->drain_deadline_ms)) {
         if (rn_server_conn_count(b->server) > 0)
             rn_log(RN_LOG_WARN, MOD, "closing %d connections still busy after %d ms",
                    rn_server_conn_count(b->server), RN_BROKER_DRAIN_MS);
@@ -374,7 +370,7 @@ void rn_broker_stop(rn_broker_t *b, void (*cb)(void *arg, int status), void *arg
 void rn__broker_stop_now(rn_broker_t *b) {
     rn_log(RN_LOG_INFO, MOD, "shutting down: %d requests in flight", b->inflight);
     b->stopping = true;
-    b->drain_deadline_ms = mono_ms() + RN_BROKER_DRAIN_MS;
+    b->drain_deadline_ms = rn_mono_ms() + RN_BROKER_DRAIN_MS;
     rn__heartbeat_stop(b);
     rn__isr_stop(b);
     rn__repl_stop(b);

@@ -33,6 +33,7 @@
 
 #include "broker/broker_config.h"
 #include "broker/metrics.h"
+#include "common/logging.h"
 #include "log/logmgr.h"
 #include "meta/image.h"
 #include "meta/quorum.h"
@@ -253,6 +254,13 @@ void rn__broker_stop_now(rn_broker_t *b);
 void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t *req,
                             rn_broker_heartbeat_response_t *resp);
 void rn__liveness_free(rn_broker_t *b);
+/* Propose the one change that fences broker id (controller_brokers.c), with cb(arg) as
+ * the proposal's callback; one log line at `level` ("<why>: fencing broker N (...)")
+ * and a WARN for unclean elections. 0 when proposed (cb will run), else an error and
+ * nothing was proposed. Shared by fencing a silent, stopping or restarted broker and
+ * the controller fencing itself (shutdown.c, broker_meta.c). */
+int rn__propose_fencing(rn_broker_t *b, int32_t id, bool unclean_default, rn_log_level_t level,
+                        const char *why, rn_quorum_propose_cb cb, void *arg);
 /* isr.c: a PartitionChange for topic-partition was applied to the image (before the
  * registry follows it): count an ISR shrink / expand when this broker leads it. */
 void rn__isr_count_change(rn_broker_t *b, const char *topic, int32_t partition);

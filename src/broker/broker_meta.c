@@ -183,18 +183,10 @@ static void register_self(rn_broker_t *b, const rn_meta_broker_t *mb) {
  * the next ticks unfence it (register_self), electing it where it is the only ISR
  * member left. */
 static void fence_self_at_start(rn_broker_t *b) {
-    rn_meta_record_t *recs;
-    size_t n;
-    int unclean;
     b->hb.starting = false;
-    if (rn_controller_fence_broker(rn_broker_image(b), b->cfg.broker_id, false, &recs, &n,
-                                   &unclean) != 0)
-        return;
-    rn_log(RN_LOG_INFO, MOD, "controller restarted: fencing itself first (%zu partitions change)",
-           n - 1);
-    if (rn_quorum_propose(b->quorum, recs, n, registered, b) == 0)
+    if (rn__propose_fencing(b, b->cfg.broker_id, false, RN_LOG_INFO, "the controller restarted",
+                            registered, b) == 0)
         b->registering = true;
-    rn_controller_records_free(recs, n);
 }
 
 void rn__broker_register(rn_broker_t *b) {

@@ -61,10 +61,6 @@ typedef struct bg_write_s {
     char *group;
 } bg_write_t;
 
-int64_t rn_coord_now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 /* ---- groups ------------------------------------------------------------------------ */
 
 static rn_group_t *find_group(rn_coord_t *c, rn_str_t id) {
@@ -242,7 +238,7 @@ void rn_coord_write(rn_coord_t *c, int32_t partition, const rn_coord_rec_t *recs
         return;
     }
     w->epoch = part->leader_epoch;
-    w->deadline_ms = rn_coord_now_ms() + RN_COORD_WRITE_TIMEOUT_MS;
+    w->deadline_ms = rn_mono_ms() + RN_COORD_WRITE_TIMEOUT_MS;
     w->aw.fn = write_released;
     w->aw.arg = w;
     rn_ack_list_add(&cp->writes, &w->aw, base + n);
@@ -352,7 +348,7 @@ static void part_wake(rn_part_waiter_t *w, rn_partition_t *part, rn_part_wake_t 
 
 static void load(rn_coord_t *c, int32_t i, rn_partition_t *part) {
     cpart_t *cp = &c->parts[i];
-    int64_t now = rn_coord_now_ms();
+    int64_t now = rn_mono_ms();
     int64_t off = rn_plog_start_offset(part->plog), end = rn_plog_end_offset(part->plog);
     int64_t records = 0;
     int skipped = 0, rc = 0;
@@ -483,7 +479,7 @@ void rn_coord_tick(rn_coord_t *c) {
     rn_ptopic_t *t = sync_shape(c);
     for (int32_t i = 0; i < c->nparts; i++)
         sync_one(c, t, i);
-    int64_t now = rn_coord_now_ms();
+    int64_t now = rn_mono_ms();
     expire_writes(c, now);
     for (int32_t k = 0; k < c->ngroups; k++)
         rn_group_tick(c->groups[k], now);

@@ -96,7 +96,4 @@ int rn_coord_create_offsets_topic(rn_broker_t *b);
 void rn__group_join_answer(void *ctx, const rn_group_join_result_t *res);
 void rn__group_sync_answer(void *ctx, rn_wire_err_t err, rn_bytes_t assign);
 
-/* Monotonic ms (the groups' clock). */
-int64_t rn_coord_now_ms(void);
-
 #endif

@@ -251,7 +251,7 @@ int rn_breq_respond_invalid(rn_breq_t *breq) {
 }
 
 void rn_broker_log_bad_input(rn_broker_t *b, rn_conn_t *conn, const char *what) {
-    int64_t now = rn_mono_ns() / 1000000;
+    int64_t now = rn_mono_ms();
     if (b->bad_log_ms != 0 && now - b->bad_log_ms < 1000) {
         b->bad_log_suppressed++;
         return;

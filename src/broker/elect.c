@@ -26,10 +26,6 @@
 #define RN_ELECT_MAX    1000
 #define RN_RECONCILE_MS 1000
 
-static int64_t now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 static void round_done(void *arg, int status) {
     rn_broker_t *b = arg;
     b->elect.busy = false;
@@ -51,7 +47,7 @@ void rn__elect_tick(rn_broker_t *b) {
         b->elect.next_rebalance_ms = 0; /* a new controller waits a full interval */
         return;
     }
-    int64_t now = now_ms();
+    int64_t now = rn_mono_ms();
     if (b->elect.next_rebalance_ms == 0)
         b->elect.next_rebalance_ms = now + b->cfg.leader_imbalance_check_ms;
     if (b->elect.busy)

@@ -23,6 +23,7 @@
 
 #include "broker/coordinator.h"
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "proto/api_group.h"
 
 typedef struct gwait_s {
@@ -187,7 +188,7 @@ void rn_handle_join_group(rn_breq_t *breq) {
     rn_broker_t *b = breq->broker;
     gwait_t *w = gwait_new(breq, req.group_id);
     rn_group_join_result_t res;
-    if (rn_group_join(g, &jr, w, rn_coord_now_ms(), &res) == RN_GROUP_DONE) {
+    if (rn_group_join(g, &jr, w, rn_mono_ms(), &res) == RN_GROUP_DONE) {
         send_join(breq, &res); /* breq is gone after this */
         gwait_free(w);
         rn_coord_group_gc(b->coord, g);
@@ -211,7 +212,7 @@ static void sync_written(rn_coord_write_t *cw, rn_wire_err_t err) {
     rn_group_t *g =
         sw->b->coord != NULL ? rn_coord_group_loaded(sw->b->coord, rn_str(sw->group), false) : NULL;
     if (g != NULL)
-        rn_group_sync_written(g, sw->generation, err, rn_coord_now_ms());
+        rn_group_sync_written(g, sw->generation, err, rn_mono_ms());
     rn_free(sw->group);
     rn_free(sw);
 }
@@ -238,8 +239,8 @@ void rn_handle_sync_group(rn_breq_t *breq) {
             (rn_group_assignment_t){req.assignments[i].member_id, req.assignments[i].assignment};
     gwait_t *w = gwait_new(breq, req.group_id);
     rn_bytes_t assign;
-    rn_group_outcome_t out = rn_group_sync(g, req.generation_id, req.member_id, as, n, w,
-                                           rn_coord_now_ms(), &err, &assign);
+    rn_group_outcome_t out =
+        rn_group_sync(g, req.generation_id, req.member_id, as, n, w, rn_mono_ms(), &err, &assign);
     rn_free(as);
     if (out == RN_GROUP_DONE) {
         send_sync(breq, err, assign);
@@ -269,7 +270,7 @@ void rn_handle_heartbeat(rn_breq_t *breq) {
     rn_wire_err_t err;
     rn_group_t *g = lookup(breq, req.group_id, false, &err);
     if (g != NULL)
-        err = rn_group_heartbeat(g, req.generation_id, req.member_id, rn_coord_now_ms());
+        err = rn_group_heartbeat(g, req.generation_id, req.member_id, rn_mono_ms());
     else if (err == RN_WIRE_NONE)
         err = RN_WIRE_UNKNOWN_MEMBER_ID;
     rn_heartbeat_request_deinit(&req);
@@ -295,7 +296,7 @@ void rn_handle_leave_group(rn_breq_t *breq) {
     rn_wire_err_t err;
     rn_group_t *g = lookup(breq, req.group_id, false, &err);
     if (g != NULL)
-        err = rn_group_leave(g, req.member_id, rn_coord_now_ms());
+        err = rn_group_leave(g, req.member_id, rn_mono_ms());
     else if (err == RN_WIRE_NONE)
         err = RN_WIRE_UNKNOWN_MEMBER_ID;
     rn_leave_group_request_deinit(&req);

@@ -117,10 +117,6 @@ struct rn_md_wait_s {
     rn_md_wait_t *next;
 };
 
-static int64_t now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 static void answer(rn_breq_t *breq);
 
 static void unlist(rn_broker_t *b, rn_md_wait_t *w) {
@@ -140,7 +136,7 @@ static void md_drop(rn_parked_t *p) {
 }
 
 void rn__metadata_tick(rn_broker_t *b) {
-    int64_t now = now_ms();
+    int64_t now = rn_mono_ms();
     rn_md_wait_t **pp = &b->md_waiting;
     while (*pp != NULL) {
         rn_md_wait_t *w = *pp;
@@ -163,7 +159,7 @@ void rn_handle_metadata(rn_breq_t *breq) {
     }
     rn_md_wait_t *w = rn_calloc(1, sizeof *w);
     w->breq = breq;
-    w->deadline_ms = now_ms() + RN_METADATA_WAIT_MS;
+    w->deadline_ms = rn_mono_ms() + RN_METADATA_WAIT_MS;
     w->parked.conn = breq->conn;
     w->parked.drop = md_drop;
     w->next = b->md_waiting;

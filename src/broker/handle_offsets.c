@@ -219,7 +219,7 @@ void rn_handle_offset_commit(rn_breq_t *breq) {
     rn_wire_err_t err = b->coord != NULL ? rn_coord_group_for(b->coord, req.group_id, true, &g)
                                          : RN_WIRE_COORDINATOR_NOT_AVAILABLE;
     if (err == RN_WIRE_NONE)
-        err = rn_group_commit_check(g, req.generation_id, req.member_id, rn_coord_now_ms());
+        err = rn_group_commit_check(g, req.generation_id, req.member_id, rn_mono_ms());
     rn_offset_commit_request_deinit(&req);
     if (err != RN_WIRE_NONE) {
         fail_all(cm, err);

@@ -49,10 +49,6 @@
 
 #define MOD "broker"
 
-static int64_t now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 static int64_t interval_ms(const rn_broker_t *b) {
     int64_t iv = b->cfg.broker_session_timeout_ms / 3;
     return iv < 50 ? 50 : iv;
@@ -177,7 +173,7 @@ static void send_heartbeat(rn_broker_t *b) {
         return;
     }
     hb->inflight = true;
-    hb->sent_ms = now_ms();
+    hb->sent_ms = rn_mono_ms();
     /* Registering, catching up or fenced: ask again soon, so that readiness and
      * unfencing take a round trip or two, not a session timeout. */
     int64_t iv = interval_ms(b);
@@ -235,7 +231,7 @@ void rn__heartbeat_tick(rn_broker_t *b) {
         drop_conn(b); /* no controller known */
         return;
     }
-    int64_t now = now_ms();
+    int64_t now = rn_mono_ms();
     if (hb->conn != NULL &&
         ((hb->bootstrap ? !via_bootstrap : hb->target != ctl) ||
          (hb->inflight && now - hb->sent_ms > b->cfg.broker_session_timeout_ms)))

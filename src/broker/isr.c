@@ -38,10 +38,6 @@
 #define MOD               "isr"
 #define ANSWER_TIMEOUT_MS 10000
 
-static int64_t now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 static bool has(const int32_t *v, int32_t n, int32_t id) {
     for (int32_t i = 0; i < n; i++)
         if (v[i] == id)
@@ -280,7 +276,7 @@ static bool controller_conn(rn_broker_t *b, int64_t now) {
 void rn__isr_tick(rn_broker_t *b) {
     if (b->stopping || b->quorum == NULL)
         return;
-    collect_t col = {b, now_ms(), NULL, 0};
+    collect_t col = {b, rn_mono_ms(), NULL, 0};
     rn_partitions_each(b->parts, consider, &col);
     if (col.n == 0 || b->isrc.inflight || !controller_conn(b, col.now)) {
         rn_free(col.v);

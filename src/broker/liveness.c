@@ -55,10 +55,6 @@ typedef struct change_s {
     const char *what;
 } change_t;
 
-static int64_t now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 static session_t *find(rn_liveness_t *lv, int32_t id) {
     for (size_t i = 0; i < lv->n; i++)
         if (lv->v[i].id == id)
@@ -76,7 +72,7 @@ static session_t *find_or_add(rn_broker_t *b, int32_t id) {
         lv->v = rn_realloc(lv->v, lv->cap * sizeof *lv->v);
     }
     s = &lv->v[lv->n++];
-    *s = (session_t){id, now_ms(), rn_quorum_applied_index(b->quorum), false};
+    *s = (session_t){id, rn_mono_ms(), rn_quorum_applied_index(b->quorum), false};
     uint64_t silent;
     if (id == rn_quorum_last_contact(b->quorum, &silent)) /* the controller before us: */
         s->last_ms -= (int64_t)silent;                    /* silent since we lost it */
@@ -105,37 +101,49 @@ static void propose(rn_broker_t *b, session_t *s, const char *what, const rn_met
         rn_free(ch);
 }
 
-static void fence(rn_broker_t *b, session_t *s, int64_t silent_ms) {
+int rn__propose_fencing(rn_broker_t *b, int32_t id, bool unclean_default, rn_log_level_t level,
+                        const char *why, rn_quorum_propose_cb cb, void *arg) {
     rn_meta_record_t *recs;
     size_t n;
     int unclean;
-    if (rn_controller_fence_broker(rn_broker_image(b), s->id, b->cfg.unclean_leader_election, &recs,
-                                   &n, &unclean) != 0)
-        return;
-    rn_log(RN_LOG_WARN, MOD, "broker %d silent for %lld ms: fencing it (%zu partitions change)",
-           (int)s->id, (long long)silent_ms, n - 1);
+    int rc =
+        rn_controller_fence_broker(rn_broker_image(b), id, unclean_default, &recs, &n, &unclean);
+    if (rc != 0)
+        return rc;
+    rn_log(level, MOD, "%s: fencing broker %d (%zu partitions change leader or ISR)", why, (int)id,
+           n - 1);
     if (unclean > 0)
         rn_log(RN_LOG_WARN, MOD,
                "unclean leader election for %d partitions of broker %d: data may be lost", unclean,
-               (int)s->id);
-    propose(b, s, "fencing", recs, n);
+               (int)id);
+    rc = rn_quorum_propose(b->quorum, recs, n, cb, arg);
     rn_controller_records_free(recs, n);
+    return rc;
+}
+
+/* Fence the session's broker (at most one proposal in flight per session). */
+static void fence(rn_broker_t *b, session_t *s, bool unclean_default, rn_log_level_t level,
+                  const char *why) {
+    change_t *ch = rn_malloc(sizeof *ch);
+    *ch = (change_t){b, s->id, "fencing"};
+    if (rn__propose_fencing(b, s->id, unclean_default, level, why, change_done, ch) == 0)
+        s->busy = true;
+    else
+        rn_free(ch);
+}
+
+static void fence_silent(rn_broker_t *b, session_t *s, int64_t silent_ms) {
+    char why[64];
+    snprintf(why, sizeof why, "silent for %lld ms", (long long)silent_ms);
+    fence(b, s, b->cfg.unclean_leader_election, RN_LOG_WARN, why);
 }
 
 /* Controlled shutdown (shutdown.c), or a broker process that has just started (it may
  * have lost what it had: a kill -9 before an fsync, a replaced disk): the same change
  * as fencing a silent broker. The latter is unfenced once caught up, as usual. */
 static void fence_stopping_or_starting(rn_broker_t *b, session_t *s, bool starting) {
-    rn_meta_record_t *recs;
-    size_t n;
-    int unclean;
-    if (rn_controller_fence_broker(rn_broker_image(b), s->id, false, &recs, &n, &unclean) != 0)
-        return;
-    rn_log(RN_LOG_INFO, MOD, "broker %d is %s: fencing it, %zu partitions change leader or ISR",
-           (int)s->id, starting ? "starting (it restarted)" : "shutting down", n - 1);
-    propose(b, s, starting ? "fencing (restart)" : "fencing (controlled shutdown)", recs, n);
+    fence(b, s, false, RN_LOG_INFO, starting ? "restarted" : "shutting down");
     s->target = rn_quorum_applied_index(b->quorum); /* caught up past this to unfence */
-    rn_controller_records_free(recs, n);
 }
 
 static void unfence(rn_broker_t *b, session_t *s) {
@@ -166,7 +174,7 @@ void rn__liveness_tick(rn_broker_t *b) {
                (long long)b->cfg.broker_session_timeout_ms);
     }
     const rn_meta_image_t *img = rn_broker_image(b);
-    int64_t now = now_ms();
+    int64_t now = rn_mono_ms();
     for (size_t i = 0; i < img->nbrokers; i++) {
         const rn_meta_broker_t *mb = &img->brokers[i];
         if (mb->fenced || mb->id == b->cfg.broker_id)
@@ -174,7 +182,7 @@ void rn__liveness_tick(rn_broker_t *b) {
         session_t *s = find_or_add(b, mb->id);
         int64_t silent = now - s->last_ms;
         if (!s->busy && silent > b->cfg.broker_session_timeout_ms)
-            fence(b, s, silent);
+            fence_silent(b, s, silent);
     }
 }
 
@@ -220,7 +228,7 @@ void rn__liveness_heartbeat(rn_broker_t *b, const rn_broker_heartbeat_request_t 
     rn_str_to_buf(req->host, host, sizeof host);
     rn__liveness_tick(b); /* make sure sessions are active */
     session_t *s = find_or_add(b, req->broker_id);
-    s->last_ms = now_ms();
+    s->last_ms = rn_mono_ms();
     keep_registered(b, s, req, host);
     char caddr[RN_HOST_MAX + 8];
     rn_str_to_buf(req->controller_address, caddr, sizeof caddr);

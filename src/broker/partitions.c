@@ -389,7 +389,7 @@ static void part_update(rn_partitions_t *reg, rn_partition_t *part, const rn_met
     if (!part->is_leader || !was_leader || old_epoch != part->leader_epoch) {
         part->nfollowers = 0; /* fetch positions are the current leadership's business */
         drop_want(part);
-        part->leader_since_ms = rn_mono_ns() / 1000000;
+        part->leader_since_ms = rn_mono_ms();
     } else if (part->want != NULL && same_set(part->want, part->nwant, part->isr, part->nisr)) {
         drop_want(part); /* the change we asked for has applied */
     }
@@ -552,7 +552,7 @@ static rn_replica_pos_t *follower_pos(rn_partition_t *part, int32_t replica_id) 
 
 void rn_partition_follower_fetched(rn_partition_t *part, int32_t replica_id, int64_t fetch_offset) {
     rn_replica_pos_t *f = follower_pos(part, replica_id);
-    int64_t now = rn_mono_ns() / 1000000;
+    int64_t now = rn_mono_ms();
     int64_t end = rn_plog_end_offset(part->plog);
     /* Caught up: at our log end now, or at least where our log ended at its previous
      * fetch (then it was caught up when it sent that one: Kafka's rule). */

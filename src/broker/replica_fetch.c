@@ -63,10 +63,6 @@ struct rn_fetcher_s {
     int64_t backoff_ms;
 };
 
-static int64_t now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 /* A partition offline here since a log write failed (partitions.h) is not copied. */
 static bool follows(const rn_broker_t *b, const rn_partition_t *part) {
     return !part->is_leader && part->leader_id >= 0 && part->leader_id != b->cfg.broker_id &&
@@ -93,7 +89,7 @@ static void drop_conn(rn_fetcher_t *f) {
         rn_conn_close(f->conn);
     f->conn = NULL;
     f->connected = f->inflight = false;
-    f->next_ms = now_ms() + f->backoff_ms;
+    f->next_ms = rn_mono_ms() + f->backoff_ms;
     f->backoff_ms = f->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : f->backoff_ms * 2;
 }
 
@@ -181,7 +177,7 @@ static void send_fetch(rn_broker_t *b, rn_fetcher_t *f) {
         return;
     }
     f->inflight = true;
-    f->sent_ms = now_ms();
+    f->sent_ms = rn_mono_ms();
 }
 
 /* ---- applying the answer ------------------------------------------------------------ */
@@ -315,7 +311,7 @@ static void on_frame(rn_conn_t *conn, uint8_t *frame, size_t len, void *arg) {
         f->backoff_ms = BACKOFF_MIN_MS;
         send_fetch(b, f);
     } else {
-        f->next_ms = now_ms() + f->backoff_ms;
+        f->next_ms = rn_mono_ms() + f->backoff_ms;
     }
 }
 
@@ -354,7 +350,7 @@ static void connect_leader(rn_broker_t *b, rn_fetcher_t *f) {
     opts.max_frame_bytes = 2 * MAX_BYTES;
     if (rn_conn_connect(b->loop, mb->host, mb->port, &opts, &cbs, b, &f->conn) != 0) {
         f->conn = NULL;
-        f->next_ms = now_ms() + f->backoff_ms;
+        f->next_ms = rn_mono_ms() + f->backoff_ms;
     }
 }
 
@@ -398,7 +394,7 @@ void rn__repl_tick(rn_broker_t *b) {
     if (b->stopping)
         return;
     reconcile(b);
-    int64_t now = now_ms();
+    int64_t now = rn_mono_ms();
     for (rn_fetcher_t *f = b->fetchers; f != NULL; f = f->next) {
         if (f->inflight && now - f->sent_ms > MAX_WAIT_MS + ANSWER_SLACK)
             drop_conn(f);

@@ -24,13 +24,8 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/logging.h"
-#include "meta/controller.h"
 
 #define MOD "broker"
-
-static int64_t now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
 
 /* Partitions this broker leads or is an ISR member of, in img. */
 static int involved(const rn_meta_image_t *img, int32_t id, bool lead_only) {
@@ -67,15 +62,9 @@ static void self_fenced(void *arg, int status) {
 
 /* The controller fences itself (it sends no heartbeats). */
 static void propose_own_fencing(rn_broker_t *b) {
-    rn_meta_record_t *recs;
-    size_t n;
-    int unclean;
-    if (rn_controller_fence_broker(rn_broker_image(b), b->cfg.broker_id, false, &recs, &n,
-                                   &unclean) != 0)
-        return;
-    if (rn_quorum_propose(b->quorum, recs, n, self_fenced, b) == 0)
+    if (rn__propose_fencing(b, b->cfg.broker_id, false, RN_LOG_INFO,
+                            "controlled shutdown of the controller", self_fenced, b) == 0)
         b->shutdown.proposed = true;
-    rn_controller_records_free(recs, n);
 }
 
 bool rn__shutdown_begin(rn_broker_t *b) {
@@ -93,7 +82,7 @@ bool rn__shutdown_begin(rn_broker_t *b) {
            n);
     b->shutdown.active = true;
     b->shutdown.proposed = false;
-    b->shutdown.deadline_ms = now_ms() + b->cfg.broker_session_timeout_ms;
+    b->shutdown.deadline_ms = rn_mono_ms() + b->cfg.broker_session_timeout_ms;
     b->hb.want_shut_down = true;
     b->hb.next_ms = 0; /* tell the controller at the next tick */
     rn__shutdown_tick(b);
@@ -113,7 +102,7 @@ void rn__shutdown_tick(rn_broker_t *b) {
         finish(b, "this broker is fenced and leads no partition");
         return;
     }
-    if (now_ms() >= b->shutdown.deadline_ms) {
+    if (rn_mono_ms() >= b->shutdown.deadline_ms) {
         rn_log(RN_LOG_WARN, MOD,
                "controlled shutdown: not done after %lld ms (broker.session.timeout.ms): "
                "stopping anyway",

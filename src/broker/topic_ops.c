@@ -17,10 +17,6 @@ typedef struct proposal_s {
     int32_t item;
 } proposal_t;
 
-static int64_t now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 bool rn_str_to_buf(rn_str_t s, char *buf, size_t len) {
     if (s.len < 0 || (size_t)s.len >= len)
         return false;
@@ -43,7 +39,7 @@ rn_topic_op_t *rn_topic_op_new(rn_breq_t *breq, int32_t n, int32_t timeout_ms,
     op->broker = b;
     op->breq = breq;
     op->answer = answer;
-    op->deadline_ms = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+    op->deadline_ms = timeout_ms > 0 ? rn_mono_ms() + timeout_ms : 0;
     op->n = n;
     op->items = n > 0 ? rn_calloc((size_t)n, sizeof *op->items) : NULL;
     op->next = b->topic_ops;
@@ -148,7 +144,7 @@ void rn_topic_op_start(rn_topic_op_t *op) {
 }
 
 void rn_topic_ops_tick(rn_broker_t *b) {
-    int64_t now = now_ms();
+    int64_t now = rn_mono_ms();
     rn_topic_op_t *op = b->topic_ops;
     while (op != NULL) {
         rn_topic_op_t *next = op->next;

@@ -305,10 +305,6 @@ static int alter_topic_configs_at(rn_admin_t *a, int32_t target, const char *nam
  * TOPIC_ALREADY_EXISTS, and a retried growth INVALID_PARTITIONS, as with Kafka's
  * admin client.) */
 
-int64_t rn__admin_now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 int32_t rn__admin_controller_id(rn_admin_t *a) {
     rn_metadata_response_t md;
     uint8_t *resp = NULL;
@@ -333,7 +329,7 @@ bool rn__admin_retry_at_controller(rn_admin_t *a, int rc, int64_t deadline, int3
     if (rc != RN_WIRE_NOT_CONTROLLER && !transport)
         return false;
     int backoff = a->cl.conf->retry_backoff_ms > 0 ? a->cl.conf->retry_backoff_ms : 100;
-    if (rn__admin_now_ms() + backoff >= deadline)
+    if (rn_mono_ms() + backoff >= deadline)
         return false;
     uv_sleep((unsigned)backoff);
     *target = rn__admin_controller_id(a);
@@ -343,7 +339,7 @@ bool rn__admin_retry_at_controller(rn_admin_t *a, int rc, int64_t deadline, int3
 RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partitions,
                                  int32_t replication_factor, const rn_config_entry_t *configs,
                                  int32_t nconfigs, char *err, size_t errlen) {
-    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int64_t deadline = rn_mono_ms() + a->cl.conf->request_timeout_ms;
     int32_t target = rn__admin_controller_id(a);
     int rc;
     do
@@ -355,7 +351,7 @@ RN_API int rn_admin_create_topic(rn_admin_t *a, const char *name, int32_t partit
 
 RN_API int rn_admin_create_partitions(rn_admin_t *a, const char *name, int32_t new_total, char *err,
                                       size_t errlen) {
-    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int64_t deadline = rn_mono_ms() + a->cl.conf->request_timeout_ms;
     int32_t target = rn__admin_controller_id(a);
     int rc;
     do
@@ -365,7 +361,7 @@ RN_API int rn_admin_create_partitions(rn_admin_t *a, const char *name, int32_t n
 }
 
 RN_API int rn_admin_delete_topic(rn_admin_t *a, const char *name, char *err, size_t errlen) {
-    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int64_t deadline = rn_mono_ms() + a->cl.conf->request_timeout_ms;
     int32_t target = rn__admin_controller_id(a);
     int rc;
     do
@@ -377,7 +373,7 @@ RN_API int rn_admin_delete_topic(rn_admin_t *a, const char *name, char *err, siz
 RN_API int rn_admin_alter_topic_configs(rn_admin_t *a, const char *name,
                                         const rn_config_entry_t *configs, int32_t nconfigs,
                                         char *err, size_t errlen) {
-    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int64_t deadline = rn_mono_ms() + a->cl.conf->request_timeout_ms;
     int32_t target = rn__admin_controller_id(a);
     int rc;
     do

@@ -9,6 +9,7 @@
 
 #include "client/admin_int.h"
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "proto/api.h"
 #include "proto/api_elect_leaders.h"
@@ -100,7 +101,7 @@ RN_API int rn_admin_elect_leaders(rn_admin_t *a, const char *topic, rn_election_
         req.n_topic_partitions = 1;
         req.topic_partitions = &t;
     }
-    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int64_t deadline = rn_mono_ms() + a->cl.conf->request_timeout_ms;
     int32_t target = rn__admin_controller_id(a);
     do
         rc = elect_at(a, target, &req, out, count, err, errlen);

@@ -26,6 +26,7 @@
 
 #include "client/admin_int.h"
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "proto/api.h"
 #include "proto/api_find_coordinator.h"
@@ -74,7 +75,7 @@ static bool retriable_at(int rc, int32_t target) {
 /* Sleep retry.backoff.ms; false (without sleeping) when that would pass deadline. */
 static bool backoff(rn_admin_t *a, int64_t deadline) {
     int ms = a->cl.conf->retry_backoff_ms > 0 ? a->cl.conf->retry_backoff_ms : 100;
-    if (rn__admin_now_ms() + ms >= deadline)
+    if (rn_mono_ms() + ms >= deadline)
         return false;
     uv_sleep((unsigned)ms);
     return true;
@@ -143,7 +144,7 @@ static int check_group(const char *group, char *err, size_t errlen) {
 static void coord_init(coord_t *c, rn_admin_t *a, const char *group) {
     *c = (coord_t){.a = a,
                    .group = group,
-                   .deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms,
+                   .deadline = rn_mono_ms() + a->cl.conf->request_timeout_ms,
                    .id = RN__ANY_BROKER};
 }
 
@@ -264,7 +265,7 @@ RN_API int rn_admin_list_groups(rn_admin_t *a, char ***names, int32_t *count, ch
                                 size_t errlen) {
     *names = NULL;
     *count = 0;
-    int64_t deadline = rn__admin_now_ms() + a->cl.conf->request_timeout_ms;
+    int64_t deadline = rn_mono_ms() + a->cl.conf->request_timeout_ms;
     names_t s = {0};
     bool again = false;
     int rc;

@@ -40,9 +40,6 @@ int rn__admin_metadata(rn_admin_t *a, rn_str_t *topics, int32_t n, rn_metadata_r
 int rn__admin_topic_offsets(rn_admin_t *a, const char *name, rn_topic_info_t **out, char *err,
                             size_t errlen);
 
-/* Monotonic milliseconds. */
-int64_t rn__admin_now_ms(void);
-
 /* The controller as Metadata names it, or RN__ANY_BROKER while none is known. */
 int32_t rn__admin_controller_id(rn_admin_t *a);
 

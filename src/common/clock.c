@@ -18,6 +18,10 @@ int64_t rn_mono_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t rn_mono_ms(void) {
+    return rn_mono_ns() / 1000000;
+}
+
 int64_t rn_clock_manual_now(void *arg) {
     return *(const int64_t *)arg;
 }

@@ -21,6 +21,9 @@ int64_t rn_clock_now_ms(const rn_clock_t *clk);
 /* Monotonic nanoseconds, for measuring durations. */
 int64_t rn_mono_ns(void);
 
+/* Monotonic milliseconds (rn_mono_ns() / 1e6): deadlines and timeouts. */
+int64_t rn_mono_ms(void);
+
 /* A manual clock for tests: rn_clock_t whose time is *(int64_t *)arg. */
 int64_t rn_clock_manual_now(void *arg);
 

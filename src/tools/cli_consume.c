@@ -65,10 +65,6 @@ static void on_signal(int sig) {
     stopping = 1;
 }
 
-static int64_t now_ms(void) {
-    return rn_mono_ns() / 1000000;
-}
-
 static void print_bytes(const void *p, int32_t len) {
     if (len < 0 || !p)
         fputs("null", stdout);
@@ -178,7 +174,7 @@ static void commit_printed(rn_consumer_t *c, commits_t *cm) {
     cm->failed = rn_consumer_commit_sync(c, NULL, 0) != 0;
     if (!cm->failed)
         cm->printed = 0;
-    cm->last_ms = now_ms();
+    cm->last_ms = rn_mono_ms();
 }
 
 /* --group, on exit: the final commit. Its failure is an error only when printed
@@ -199,11 +195,11 @@ static int commit_final(const rn_cli_ctx_t *ctx, rn_consumer_t *c, const consume
 
 static int consume_loop(const rn_cli_ctx_t *ctx, rn_consumer_t *c, const consume_opts_t *o,
                         commits_t *cm) {
-    int64_t n = 0, idle_since = now_ms();
+    int64_t n = 0, idle_since = rn_mono_ms();
     while (!stopping && (o->max_messages < 0 || n < o->max_messages)) {
         int slice = 100; /* wake up regularly to notice signals */
         if (o->timeout_ms >= 0) {
-            int64_t left = idle_since + o->timeout_ms - now_ms();
+            int64_t left = idle_since + o->timeout_ms - rn_mono_ms();
             if (left <= 0)
                 break;
             slice = left < slice ? (int)left : slice;
@@ -213,7 +209,7 @@ static int consume_loop(const rn_cli_ctx_t *ctx, rn_consumer_t *c, const consume
         int r = rn_consumer_poll(c, slice, &m, err, sizeof(err));
         if (r == 0) {
             fflush(stdout);
-            if (o->group && commit_due(cm, 1, now_ms()))
+            if (o->group && commit_due(cm, 1, rn_mono_ms()))
                 commit_printed(c, cm);
             continue;
         }
@@ -226,7 +222,7 @@ static int consume_loop(const rn_cli_ctx_t *ctx, rn_consumer_t *c, const consume
         rn_message_free(m);
         n++;
         cm->printed++;
-        idle_since = now_ms();
+        idle_since = rn_mono_ms();
         if (o->group && commit_due(cm, 0, idle_since))
             commit_printed(c, cm);
     }
@@ -306,7 +302,7 @@ int rn_cli_consume(const rn_cli_ctx_t *ctx, int argc, char **argv) {
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    commits_t cm = {.last_ms = now_ms()};
+    commits_t cm = {.last_ms = rn_mono_ms()};
     rc = o.group ? subscribe(ctx, c, &o) : assign(ctx, c, &o);
     if (rc == 0)
         rc = consume_loop(ctx, c, &o, &cm);
